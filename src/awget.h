@@ -1,0 +1,75 @@
+/*
+ * awget.h: the run's context, the outcome and exit-code enums, and every
+ * limit, in one block so that the man page and the tests can name them.
+ */
+#ifndef AWGET_H
+#define AWGET_H
+
+#include <sys/queue.h>
+#include <sys/time.h>
+
+#include <stddef.h>
+
+#include "util.h"
+
+/* Limits. Each is given in awget(1) and tested at limit-1, limit, limit+1. */
+#define AWGET_MAX_LINE (64 * 1024)	  /* one status or header line */
+#define AWGET_MAX_HEADER_BYTES (256 * 1024) /* all header lines, 1xx too */
+#define AWGET_MAX_INTERIM 16		  /* 1xx blocks before the final */
+#define AWGET_MAX_HOSTNAME 253		  /* RFC 1035 name, without dot */
+#define AWGET_MAX_TARGET 8192		  /* one target as written */
+#define AWGET_MAX_HEADERS_OPT 64	  /* -H options */
+#define AWGET_MAX_CONCURRENCY 1000000
+#define AWGET_DEFAULT_CONCURRENCY 100
+#define AWGET_DEFAULT_TIMEOUT_MS 10000
+#define AWGET_OUTPUT_FLUSH (64 * 1024) /* stdout is written in these */
+
+/* Exit status, as documented in awget(1). */
+enum awget_exit {
+	AWGET_EXIT_OK = 0,	/* every target got a complete header block */
+	AWGET_EXIT_FAILED = 1,	/* at least one target failed */
+	AWGET_EXIT_USAGE = 2,	/* bad option or value: nothing fetched */
+};
+
+/* Every way a target can end; exactly one per target. */
+enum outcome {
+	OUTCOME_OK,
+	OUTCOME_INVALID_TARGET,
+	OUTCOME_RESOLVE,
+	OUTCOME_REFUSED,
+	OUTCOME_TIMEOUT,
+	OUTCOME_CLOSED,
+	OUTCOME_RESET,
+	OUTCOME_NOT_HTTP,
+	OUTCOME_TOO_LARGE,
+	OUTCOME_CONNECT,
+	OUTCOME_NETWORK,
+	OUTCOME_SYSTEM,
+};
+
+struct event_base;
+struct evdns_base;
+struct event;
+struct options;
+struct output;
+struct targets;
+struct sched;
+struct http_request;
+struct fetch;
+
+/* The whole state of one run; main() owns it and passes it everywhere. */
+struct awget {
+	const struct options *opts;
+	struct event_base *base;
+	struct evdns_base *dns;
+	const struct timeval *deadline; /* common timeout: one per target */
+	const struct http_request *req; /* what every target is sent */
+	struct targets *targets;
+	struct output *out;
+	struct sched *sched;
+	LIST_HEAD(, fetch) fetches; /* in flight, for abort at exit */
+	struct buf scratch;	    /* the request being written */
+	int signal;		    /* the signal that stopped the run, or 0 */
+};
+
+#endif /* AWGET_H */

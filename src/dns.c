@@ -1,0 +1,43 @@
+/*
+ * dns.c: evdns setup. Names are resolved asynchronously on the run's one
+ * event base; /etc/hosts is honoured, and IP literals never get here.
+ */
+#include <stdio.h>
+
+#include <event2/dns.h>
+
+#include "dns.h"
+
+struct evdns_base *
+dns_new(struct event_base *base, int inflight, const char **errstr)
+{
+	struct evdns_base *dns;
+	char n[16];
+
+	/* Reads resolv.conf and /etc/hosts; no nameserver means 127.0.0.1. */
+	dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (dns == NULL) {
+		*errstr = "cannot read /etc/resolv.conf";
+		return NULL;
+	}
+	/*
+	 * evdns queues queries past 64 in flight; let as many run as there
+	 * are targets in flight, so that names never hold up the slots.
+	 */
+	snprintf(n, sizeof(n), "%d", inflight < 65535 ? inflight : 65535);
+	if (evdns_base_set_option(dns, "max-inflight:", n) == -1) {
+		evdns_base_free(dns, 0);
+		*errstr = "cannot set max-inflight";
+		return NULL;
+	}
+	*errstr = NULL;
+	return dns;
+}
+
+void
+dns_free(struct evdns_base *dns)
+{
+	if (dns != NULL)
+		evdns_base_free(dns, 0);
+}

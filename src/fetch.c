@@ -1,0 +1,453 @@
+/*
+ * fetch.c: one target's whole life, as a state machine on the event base.
+ *
+ *   RESOLVING -> CONNECTING -> SENDING -> READ_STATUS -> READ_HEADERS -> done
+ *                  |    ^                     ^               |
+ *                  +----+ next address        +---------------+ after a 1xx
+ *                    on failure                                 block
+ *
+ * IP literals start in CONNECTING. Each state has one callback below, in
+ * the order a target passes through them. One absolute deadline covers
+ * every state: a server that trickles a byte a second is still cut off.
+ * Every path ends in fetch_finish, the only place that writes the target's
+ * outcome (its header lines, or one error line) and the only place that
+ * frees a fetch; a callback returns at once after calling it.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
+#include <event2/util.h>
+
+#include "awget.h"
+#include "fetch.h"
+#include "http.h"
+#include "options.h"
+#include "output.h"
+#include "sched.h"
+#include "targets.h"
+
+enum fetch_state {
+	FETCH_RESOLVING,
+	FETCH_CONNECTING,
+	FETCH_SENDING,
+	FETCH_READ_STATUS,
+	FETCH_READ_HEADERS,
+};
+
+static const char *const fetch_state_names[] = {
+	"RESOLVING",
+	"CONNECTING",
+	"SENDING",
+	"READ_STATUS",
+	"READ_HEADERS",
+};
+
+/* The phase a timeout names, per state. */
+static const char *const fetch_phase_names[] = {
+	"resolve",
+	"connect",
+	"request",
+	"headers",
+	"headers",
+};
+
+struct fetch {
+	struct awget *ctx;
+	struct target *t;
+	enum fetch_state state;
+	struct event deadline;
+	struct evdns_getaddrinfo_request *dns; /* pending lookup, or NULL */
+	struct evutil_addrinfo *ai;	       /* resolved addresses, owned */
+	struct evutil_addrinfo *ai_next;       /* the next one to try */
+	struct bufferevent *bev;
+	int last_error;	     /* errno of the last failed connect */
+	int code;	     /* status code of the block being read */
+	int interim;	     /* 1xx blocks read */
+	size_t header_bytes; /* status and header lines, all blocks */
+	struct buf out;	     /* the target's formatted lines */
+	LIST_ENTRY(fetch) entry;
+};
+
+static void fetch_resolve(struct fetch *);
+static void fetch_on_resolved(int, struct evutil_addrinfo *, void *);
+static void fetch_connect_next(struct fetch *);
+static int fetch_connect(struct fetch *, const struct sockaddr *, socklen_t);
+static void fetch_on_event(struct bufferevent *, short, void *);
+static void fetch_on_connected(struct fetch *);
+static void fetch_on_sent(struct bufferevent *, void *);
+static void fetch_on_read(struct bufferevent *, void *);
+static int fetch_line(struct fetch *, const char *, size_t);
+static void fetch_on_deadline(evutil_socket_t, short, void *);
+static void fetch_fail(struct fetch *, enum outcome, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fetch_finish(struct fetch *, enum outcome, const char *);
+static void fetch_free(struct fetch *);
+
+static void
+fetch_set_state(struct fetch *f, enum fetch_state state)
+{
+	if (f->ctx->opts->verbose)
+		output_trace(f->ctx->out, f->t->text, "%s -> %s",
+		    fetch_state_names[f->state], fetch_state_names[state]);
+	f->state = state;
+}
+
+void
+fetch_start(struct awget *ctx, struct target *t)
+{
+	struct fetch *f = xcalloc(1, sizeof(*f));
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+
+	f->ctx = ctx;
+	f->t = t;
+	LIST_INSERT_HEAD(&ctx->fetches, f, entry);
+	evtimer_assign(&f->deadline, ctx->base, fetch_on_deadline, f);
+	evtimer_add(&f->deadline, ctx->deadline);
+	if (ctx->opts->verbose)
+		output_trace(ctx->out, t->text, "start");
+	switch (t->family) {
+	case AF_INET:
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(t->port);
+		memcpy(&sin.sin_addr, t->addr, sizeof(sin.sin_addr));
+		f->state = FETCH_CONNECTING;
+		if (fetch_connect(f, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			fetch_connect_next(f); /* no next: reports the error */
+		break;
+	case AF_INET6:
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons(t->port);
+		memcpy(&sin6.sin6_addr, t->addr, sizeof(sin6.sin6_addr));
+		f->state = FETCH_CONNECTING;
+		if (fetch_connect(f, (struct sockaddr *)&sin6, sizeof(sin6)) <
+		    0)
+			fetch_connect_next(f);
+		break;
+	default:
+		fetch_resolve(f);
+		break;
+	}
+}
+
+static void
+fetch_resolve(struct fetch *f)
+{
+	struct evutil_addrinfo hints;
+	struct evdns_getaddrinfo_request *req;
+	char port[8];
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	snprintf(port, sizeof(port), "%u", f->t->port);
+	f->state = FETCH_RESOLVING;
+	/*
+	 * An answer from /etc/hosts comes back before this returns NULL, and
+	 * may have ended the fetch: only a pending lookup may touch f.
+	 */
+	req = evdns_getaddrinfo(f->ctx->dns, f->t->host, port, &hints,
+	    fetch_on_resolved, f);
+	if (req != NULL)
+		f->dns = req;
+}
+
+static void
+fetch_on_resolved(int result, struct evutil_addrinfo *ai, void *arg)
+{
+	struct fetch *f = arg;
+
+	if (result == EVUTIL_EAI_CANCEL) {
+		/* Cancelled by fetch_finish: f is already gone. */
+		if (ai != NULL)
+			evutil_freeaddrinfo(ai);
+		return;
+	}
+	f->dns = NULL;
+	if (result != 0) {
+		fetch_fail(f, OUTCOME_RESOLVE, "cannot resolve %s: %s",
+		    f->t->host, evutil_gai_strerror(result));
+		return;
+	}
+	f->ai = f->ai_next = ai;
+	fetch_set_state(f, FETCH_CONNECTING);
+	fetch_connect_next(f);
+}
+
+/* Try the remaining addresses in turn; fail with the last error if none. */
+static void
+fetch_connect_next(struct fetch *f)
+{
+	struct evutil_addrinfo *ai;
+
+	while ((ai = f->ai_next) != NULL) {
+		f->ai_next = ai->ai_next;
+		if (fetch_connect(f, ai->ai_addr, ai->ai_addrlen) == 0)
+			return;
+	}
+	switch (f->last_error) {
+	case ECONNREFUSED:
+		fetch_fail(f, OUTCOME_REFUSED, "connection refused");
+		break;
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+		fetch_fail(f, OUTCOME_SYSTEM, "cannot connect: %s",
+		    strerror(f->last_error));
+		break;
+	default:
+		fetch_fail(f, OUTCOME_CONNECT, "cannot connect: %s",
+		    strerror(f->last_error));
+		break;
+	}
+}
+
+/* Open a socket and start connecting; -1 with f->last_error if it failed. */
+static int
+fetch_connect(struct fetch *f, const struct sockaddr *sa, socklen_t len)
+{
+	evutil_socket_t fd;
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1) {
+		f->last_error = errno;
+		return -1;
+	}
+	/* Loopback refuses at once; elsewhere we learn it when writable. */
+	if (connect(fd, sa, len) == -1 && errno != EINPROGRESS) {
+		f->last_error = errno;
+		close(fd);
+		return -1;
+	}
+	f->bev = bufferevent_socket_new(f->ctx->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (f->bev == NULL) {
+		f->last_error = ENOMEM;
+		close(fd);
+		return -1;
+	}
+	bufferevent_setcb(f->bev, fetch_on_read, fetch_on_sent, fetch_on_event,
+	    f);
+	/* Never buffer more than one line may take: a longer line fails. */
+	bufferevent_setwatermark(f->bev, EV_READ, 0, AWGET_MAX_LINE + 2);
+	/* No address: only wait for the connect we started to complete. */
+	if (bufferevent_socket_connect(f->bev, NULL, 0) == -1) {
+		f->last_error = errno;
+		bufferevent_free(f->bev);
+		f->bev = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+fetch_on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct fetch *f = arg;
+	int error = EVUTIL_SOCKET_ERROR();
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		fetch_on_connected(f);
+		return;
+	}
+	if (f->state == FETCH_CONNECTING) {
+		f->last_error = error;
+		bufferevent_free(f->bev);
+		f->bev = NULL;
+		fetch_connect_next(f);
+		return;
+	}
+	if (what & BEV_EVENT_EOF)
+		fetch_fail(f, OUTCOME_CLOSED,
+		    "connection closed before the end of the headers");
+	else if (error == ECONNRESET)
+		fetch_fail(f, OUTCOME_RESET, "connection reset by peer");
+	else
+		fetch_fail(f, OUTCOME_NETWORK, "network error: %s",
+		    strerror(error));
+}
+
+static void
+fetch_on_connected(struct fetch *f)
+{
+	struct buf *req = &f->ctx->scratch;
+
+	fetch_set_state(f, FETCH_SENDING);
+	req->len = 0;
+	http_request_build(f->ctx->req, f->t, req);
+	bufferevent_write(f->bev, req->data, req->len);
+	/* Read at once: a server may answer before it reads the request. */
+	bufferevent_enable(f->bev, EV_READ);
+}
+
+static void
+fetch_on_sent(struct bufferevent *bev, void *arg)
+{
+	struct fetch *f = arg;
+
+	(void)bev;
+	if (f->state == FETCH_SENDING)
+		fetch_set_state(f, FETCH_READ_STATUS);
+}
+
+static void
+fetch_on_read(struct bufferevent *bev, void *arg)
+{
+	struct fetch *f = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	unsigned char *p;
+	size_t len;
+	char *line;
+	int done;
+
+	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
+		done = fetch_line(f, line, len);
+		free(line);
+		if (done)
+			return;
+	}
+	len = evbuffer_get_length(in);
+	/* Without a line end, more than the limit can never become a line. */
+	if (len > AWGET_MAX_LINE + 1) {
+		fetch_fail(f, OUTCOME_TOO_LARGE,
+		    "header line longer than %d bytes", AWGET_MAX_LINE);
+		return;
+	}
+	/* Binary or an SSH banner: no need to wait for a line end. */
+	if (f->state <= FETCH_READ_STATUS && len > 0) {
+		p = evbuffer_pullup(in, len < 5 ? len : 5);
+		if (memcmp(p, "HTTP/", len < 5 ? len : 5) != 0)
+			fetch_fail(f, OUTCOME_NOT_HTTP, "not an HTTP response");
+	}
+}
+
+/* Handle one received line; returns 1 if the fetch has ended. */
+static int
+fetch_line(struct fetch *f, const char *line, size_t len)
+{
+	struct http_status st;
+
+	if (len > AWGET_MAX_LINE) {
+		fetch_fail(f, OUTCOME_TOO_LARGE,
+		    "header line longer than %d bytes", AWGET_MAX_LINE);
+		return 1;
+	}
+	if ((f->header_bytes += len) > AWGET_MAX_HEADER_BYTES) {
+		fetch_fail(f, OUTCOME_TOO_LARGE,
+		    "headers larger than %d bytes", AWGET_MAX_HEADER_BYTES);
+		return 1;
+	}
+	if (f->state != FETCH_READ_HEADERS) {
+		if (http_parse_status(line, len, &st) == -1) {
+			fetch_fail(f, OUTCOME_NOT_HTTP, "not an HTTP response");
+			return 1;
+		}
+		f->code = st.code;
+		fetch_set_state(f, FETCH_READ_HEADERS);
+	} else if (len == 0) {
+		/* 101 switches protocols: it is the final response. */
+		if (f->code >= 200 || f->code == 101) {
+			fetch_finish(f, OUTCOME_OK, NULL);
+			return 1;
+		}
+		if (++f->interim > AWGET_MAX_INTERIM) {
+			fetch_fail(f, OUTCOME_TOO_LARGE,
+			    "more than %d interim responses",
+			    AWGET_MAX_INTERIM);
+			return 1;
+		}
+		fetch_set_state(f, FETCH_READ_STATUS);
+		return 0;
+	}
+	output_format_header(&f->out, f->t->text, strlen(f->t->text), line,
+	    len);
+	return 0;
+}
+
+static void
+fetch_on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct fetch *f = arg;
+
+	(void)fd;
+	(void)what;
+	fetch_fail(f, OUTCOME_TIMEOUT, "timed out in phase %s",
+	    fetch_phase_names[f->state]);
+}
+
+static void
+fetch_fail(struct fetch *f, enum outcome outcome, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fetch_finish(f, outcome, msg);
+}
+
+/* Write the target's one outcome, free it, and free its slot. */
+static void
+fetch_finish(struct fetch *f, enum outcome outcome, const char *msg)
+{
+	struct awget *ctx = f->ctx;
+
+	if (outcome == OUTCOME_OK)
+		output_block(ctx->out, f->out.data, f->out.len);
+	else
+		output_error(ctx->out, f->t->text, "%s", msg);
+	if (ctx->opts->verbose)
+		output_trace(ctx->out, f->t->text, "%s -> done",
+		    fetch_state_names[f->state]);
+	fetch_free(f);
+	sched_done(ctx->sched, outcome);
+}
+
+static void
+fetch_free(struct fetch *f)
+{
+	struct evdns_getaddrinfo_request *req = f->dns;
+
+	LIST_REMOVE(f, entry);
+	event_del(&f->deadline);
+	if (req != NULL) {
+		/* Its callback runs later with EAI_CANCEL and leaves f alone. */
+		f->dns = NULL;
+		evdns_getaddrinfo_cancel(req);
+	}
+	if (f->bev != NULL)
+		bufferevent_free(f->bev);
+	if (f->ai != NULL)
+		evutil_freeaddrinfo(f->ai);
+	buf_free(&f->out);
+	target_free(f->t);
+	free(f);
+}
+
+void
+fetch_abort_all(struct awget *ctx)
+{
+	struct fetch *f;
+
+	while ((f = LIST_FIRST(&ctx->fetches)) != NULL)
+		fetch_free(f);
+}

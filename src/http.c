@@ -1,0 +1,216 @@
+/*
+ * http.c: request building and response-line parsing, free of I/O so that
+ * every rule can be unit-tested (as libevent keeps evhttp_parse_firstline_
+ * apart from reading).
+ */
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+#include "targets.h"
+#include "util.h"
+
+/* RFC 9110 token characters. */
+static int
+is_tchar(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+const char *
+http_check_header(const char *h)
+{
+	const char *p;
+
+	for (p = h; is_tchar((unsigned char)*p); p++)
+		;
+	if (p == h)
+		return "header name is empty or not a token";
+	if (*p != ':' && *p != ';')
+		return "header must be \"Name: value\"";
+	if (*p == ';' && p[1] != '\0')
+		return "\"Name;\" takes no value";
+	for (p++; *p != '\0'; p++) {
+		unsigned char c = *p;
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return "control character in header value";
+	}
+	return NULL;
+}
+
+/* A default or user header: name and value, or removed. */
+struct field {
+	const char *name;
+	size_t name_len;
+	const char *value;
+	int removed;
+};
+
+static size_t
+skip_blanks(const char *s)
+{
+	size_t i = 0;
+
+	while (s[i] == ' ' || s[i] == '\t')
+		i++;
+	return i;
+}
+
+/* Apply one checked -H argument to the list of n fields; returns the new n. */
+static size_t
+apply_header(struct field *f, size_t n, const char *h)
+{
+	size_t len = strcspn(h, ":;"), i;
+	const char *value = "";
+	int removed = 0;
+
+	if (h[len] == ':') {
+		value = h + len + 1;
+		value += skip_blanks(value);
+		removed = *value == '\0';
+	}
+	for (i = 0; i < n; i++) {
+		if (f[i].name_len == len && strncasecmp(f[i].name, h, len) == 0)
+			break;
+	}
+	f[i].name = h;
+	f[i].name_len = len;
+	f[i].value = value;
+	f[i].removed = removed;
+	return i == n ? n + 1 : n;
+}
+
+struct http_request *
+http_request_new(const char *method, int http10, const char *user_agent,
+    char *const *headers, size_t nheaders)
+{
+	struct http_request *r = xcalloc(1, sizeof(*r));
+	struct field *f = xcalloc(nheaders + 4, sizeof(*f));
+	struct buf b = {0};
+	size_t n = 0, i;
+
+	f[n++] = (struct field){"Host", 4, NULL, 0};
+	f[n++] = (struct field){"User-Agent", 10, user_agent, 0};
+	f[n++] = (struct field){"Accept", 6, "*/*", 0};
+	f[n++] = (struct field){"Connection", 10, "close", 0};
+	for (i = 0; i < nheaders; i++)
+		n = apply_header(f, n, headers[i]);
+	r->method = xstrdup(method);
+	r->version = http10 ? "HTTP/1.0" : "HTTP/1.1";
+	if (f[0].value != NULL)
+		r->host = xstrdup(f[0].value);
+	r->no_host = f[0].removed;
+	for (i = 1; i < n; i++) {
+		if (f[i].removed)
+			continue;
+		buf_append(&b, f[i].name, f[i].name_len);
+		buf_append(&b, ": ", 2);
+		buf_append(&b, f[i].value, strlen(f[i].value));
+		buf_append(&b, "\r\n", 2);
+	}
+	buf_append(&b, "\r\n", 2);
+	r->fields = b.data;
+	r->fields_len = b.len;
+	free(f);
+	return r;
+}
+
+void
+http_request_free(struct http_request *r)
+{
+	if (r == NULL)
+		return;
+	free(r->method);
+	free(r->host);
+	free(r->fields);
+	free(r);
+}
+
+void
+http_request_build(const struct http_request *r, const struct target *t,
+    struct buf *b)
+{
+	char port[8];
+	size_t ml = strlen(r->method), pl = strlen(t->path);
+	size_t hl = strlen(t->host);
+
+	buf_reserve(b, ml + pl + hl + 48 + r->fields_len +
+	    (r->host != NULL ? strlen(r->host) : 0));
+	buf_append(b, r->method, ml);
+	buf_append(b, " ", 1);
+	buf_append(b, t->path, pl);
+	buf_append(b, " ", 1);
+	buf_append(b, r->version, 8);
+	buf_append(b, "\r\n", 2);
+	if (r->host != NULL) {
+		buf_append(b, "Host: ", 6);
+		buf_append(b, r->host, strlen(r->host));
+		buf_append(b, "\r\n", 2);
+	} else if (!r->no_host) {
+		buf_append(b, "Host: ", 6);
+		if (t->family == AF_INET6)
+			buf_append(b, "[", 1);
+		buf_append(b, t->host, hl);
+		if (t->family == AF_INET6)
+			buf_append(b, "]", 1);
+		if (t->port != 80)
+			buf_append(b, port,
+			    snprintf(port, sizeof(port), ":%u", t->port));
+		buf_append(b, "\r\n", 2);
+	}
+	buf_append(b, r->fields, r->fields_len);
+}
+
+int
+http_parse_status(const char *s, size_t n, struct http_status *st)
+{
+	size_t i;
+
+	/* "HTTP/d.d ddd" is 12 bytes; the reason phrase may be empty. */
+	if (n < 12 || memcmp(s, "HTTP/", 5) != 0)
+		return -1;
+	if (s[5] < '0' || s[5] > '9' || s[6] != '.' || s[7] < '0' ||
+	    s[7] > '9' || s[8] != ' ')
+		return -1;
+	for (i = 9; i < 12; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+	if (n > 12 && s[12] != ' ')
+		return -1;
+	st->major = s[5] - '0';
+	st->minor = s[7] - '0';
+	st->code = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+	if (st->code < 100)
+		return -1;
+	st->reason = n > 13 ? s + 13 : s + n;
+	st->reason_len = n > 13 ? n - 13 : 0;
+	return 0;
+}
+
+int
+http_split_header(const char *s, size_t n, size_t *name_len,
+    size_t *value_off, size_t *value_len)
+{
+	const char *colon;
+	size_t i, end;
+
+	if (n == 0 || s[0] == ' ' || s[0] == '\t')
+		return -1;
+	if ((colon = memchr(s, ':', n)) == NULL || colon == s)
+		return -1;
+	*name_len = colon - s;
+	for (i = *name_len + 1; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	for (end = n; end > i && (s[end - 1] == ' ' || s[end - 1] == '\t');
+	    end--)
+		;
+	*value_off = i;
+	*value_len = end - i;
+	return 0;
+}

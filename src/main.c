@@ -1,0 +1,175 @@
+/*
+ * main.c: wiring only. Parse the options, open the input, build the run's
+ * context (event base, resolver, request, output), start the scheduler,
+ * run the loop, and turn the outcome into an exit status.
+ */
+#include <sys/resource.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "awget.h"
+#include "dns.h"
+#include "fetch.h"
+#include "http.h"
+#include "options.h"
+#include "output.h"
+#include "sched.h"
+#include "targets.h"
+
+/* Descriptors kept for stdio, the resolver and the event base itself. */
+#define RESERVED_FDS 32
+
+static void __attribute__((noreturn))
+usage_error(const char *msg)
+{
+	fprintf(stderr, "awget: %s (try 'awget --help')\n", msg);
+	exit(AWGET_EXIT_USAGE);
+}
+
+/*
+ * Raise the soft open-files limit to the hard one, and keep the
+ * concurrency below it so that a full run never meets EMFILE.
+ */
+static int
+fit_concurrency(int want)
+{
+	struct rlimit rl;
+	long room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return want;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)1 << 30)
+		return want;
+	room = (long)rl.rlim_cur - RESERVED_FDS;
+	if (room < 1)
+		room = 1;
+	if (want <= room)
+		return want;
+	fprintf(stderr,
+	    "awget: concurrency %d lowered to %ld by the open files limit\n",
+	    want, room);
+	return (int)room;
+}
+
+static struct targets *
+open_targets(const struct options *o)
+{
+	FILE *fp;
+
+	if (o->input == NULL)
+		return targets_from_args(o->targets, o->ntargets);
+	if (strcmp(o->input, "-") == 0)
+		return targets_from_stream(stdin);
+	if ((fp = fopen(o->input, "r")) == NULL) {
+		fprintf(stderr, "awget: %s: %s\n", o->input, strerror(errno));
+		exit(AWGET_EXIT_USAGE);
+	}
+	return targets_from_stream(fp);
+}
+
+/* SIGINT or SIGTERM: stop where we are, keeping what is already done. */
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct awget *ctx = arg;
+
+	(void)what;
+	ctx->signal = (int)sig;
+	sched_stop(ctx->sched);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct awget ctx;
+	struct options opts;
+	struct event_config *cfg;
+	struct http_request *req;
+	struct event *ev_int, *ev_term;
+	const char *errstr;
+	char err[256];
+	int concurrency, status;
+
+	memset(&ctx, 0, sizeof(ctx));
+	LIST_INIT(&ctx.fetches);
+	ctx.out = output_new(1, 2);
+	switch (options_parse(&opts, argc, argv, err, sizeof(err))) {
+	case OPTIONS_OK:
+		break;
+	case OPTIONS_HELP:
+		output_text(ctx.out, options_usage());
+		return AWGET_EXIT_OK;
+	case OPTIONS_VERSION:
+		output_text(ctx.out, "awget " AWGET_VERSION "\n");
+		return AWGET_EXIT_OK;
+	case OPTIONS_ERROR:
+		usage_error(err);
+	}
+	ctx.opts = &opts;
+	ctx.targets = open_targets(&opts);
+	/* A reader that goes away must not kill us before we flush. */
+	signal(SIGPIPE, SIG_IGN);
+	concurrency = fit_concurrency(opts.concurrency);
+
+	if ((cfg = event_config_new()) == NULL)
+		fatalx("cannot create the event configuration");
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+	if ((ctx.base = event_base_new_with_config(cfg)) == NULL)
+		fatalx("cannot create the event base");
+	event_config_free(cfg);
+	if ((ctx.dns = dns_new(ctx.base, concurrency, &errstr)) == NULL)
+		fatalx("%s", errstr);
+	/* Every target has the same deadline: one queue, O(1) to arm. */
+	ctx.deadline = event_base_init_common_timeout(ctx.base, &opts.timeout);
+	req = http_request_new(opts.method, opts.http10, opts.user_agent,
+	    opts.headers, opts.nheaders);
+	ctx.req = req;
+	ctx.sched = sched_new(&ctx, concurrency);
+	ev_int = evsignal_new(ctx.base, SIGINT, on_signal, &ctx);
+	ev_term = evsignal_new(ctx.base, SIGTERM, on_signal, &ctx);
+	if (ev_int == NULL || ev_term == NULL || evsignal_add(ev_int, NULL) ||
+	    evsignal_add(ev_term, NULL))
+		fatalx("cannot watch signals");
+
+	sched_fill(ctx.sched);
+	if (!sched_finished(ctx.sched))
+		event_base_dispatch(ctx.base);
+
+	fetch_abort_all(&ctx);
+	if (targets_error(ctx.targets) != 0)
+		output_error(ctx.out,
+		    strcmp(opts.input, "-") == 0 ? "stdin" : opts.input,
+		    "read error: %s",
+		    strerror(targets_error(ctx.targets)));
+	status = AWGET_EXIT_OK;
+	if (sched_failed(ctx.sched) > 0 || targets_error(ctx.targets) != 0)
+		status = AWGET_EXIT_FAILED;
+	/* Documented: a reader that closed stdout early also means 1. */
+	if (output_flush(ctx.out) == -1)
+		status = AWGET_EXIT_FAILED;
+	if (ctx.signal != 0)
+		status = 128 + ctx.signal;
+
+	event_free(ev_int);
+	event_free(ev_term);
+	sched_free(ctx.sched);
+	http_request_free(req);
+	dns_free(ctx.dns);
+	event_base_free(ctx.base);
+	targets_free(ctx.targets);
+	output_free(ctx.out);
+	buf_free(&ctx.scratch);
+	options_free(&opts);
+	return status;
+}

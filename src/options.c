@@ -1,0 +1,217 @@
+/*
+ * options.c: the getopt_long table and every check on option values, done
+ * before any work starts (as nc does). Like curl's getparameter it returns
+ * a code and a message and leaves printing to its caller.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awget.h"
+#include "http.h"
+#include "options.h"
+#include "util.h"
+
+static const char usage_text[] =
+    "usage: awget [-0hIVv] [-A agent] [-c concurrency] [-H header] "
+    "[-i file]\n"
+    "             [-t seconds] [-X method] [target ...]\n"
+    "  -0, --http1.0           send HTTP/1.0 instead of HTTP/1.1\n"
+    "  -A, --user-agent AGENT  User-Agent to send (default awget/" AWGET_VERSION
+    ")\n"
+    "  -c, --concurrency N     targets in flight at once (default 100)\n"
+    "  -H, --header 'N: V'     add or replace a header; 'N:' removes one\n"
+    "  -h, --help              print this help and exit\n"
+    "  -I, --head              send HEAD instead of GET\n"
+    "  -i, --input FILE        read targets from FILE ('-': stdin)\n"
+    "  -t, --timeout SECS      deadline per target (default 10)\n"
+    "  -V, --version           print the version and exit\n"
+    "  -v, --verbose           trace every target's state changes on stderr\n"
+    "  -X, --request METHOD    send METHOD instead of GET\n";
+
+static const struct option longopts[] = {
+	{"http1.0", no_argument, NULL, '0'},
+	{"user-agent", required_argument, NULL, 'A'},
+	{"concurrency", required_argument, NULL, 'c'},
+	{"header", required_argument, NULL, 'H'},
+	{"help", no_argument, NULL, 'h'},
+	{"head", no_argument, NULL, 'I'},
+	{"input", required_argument, NULL, 'i'},
+	{"timeout", required_argument, NULL, 't'},
+	{"version", no_argument, NULL, 'V'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"request", required_argument, NULL, 'X'},
+	{NULL, 0, NULL, 0},
+};
+
+static const char shortopts[] = ":0A:c:H:hIi:t:VvX:";
+
+const char *
+options_usage(void)
+{
+	return usage_text;
+}
+
+static enum options_result
+fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum options_result
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return OPTIONS_ERROR;
+}
+
+static int
+is_token(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+			(*s >= '0' && *s <= '9') || strchr("!#$%&'*+-.^_`|~", *s)))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* The name getopt saw for the option in argv, for messages. */
+static const char *
+option_name(int c, char *buf, size_t len)
+{
+	const struct option *lo;
+
+	for (lo = longopts; lo->name != NULL; lo++)
+		if (lo->val == c) {
+			snprintf(buf, len, "-%c/--%s", c, lo->name);
+			return buf;
+		}
+	snprintf(buf, len, "-%c", c);
+	return buf;
+}
+
+enum options_result
+options_parse(struct options *o, int argc, char **argv, char *err,
+    size_t errlen)
+{
+	const char *errstr, *method = NULL;
+	char name[32];
+	int c, head = 0;
+	long long n;
+
+	memset(o, 0, sizeof(*o));
+	o->user_agent = "awget/" AWGET_VERSION;
+	o->concurrency = AWGET_DEFAULT_CONCURRENCY;
+	o->timeout.tv_sec = AWGET_DEFAULT_TIMEOUT_MS / 1000;
+	o->timeout.tv_usec = (AWGET_DEFAULT_TIMEOUT_MS % 1000) * 1000;
+	optind = 0; /* glibc: start afresh, so tests can parse again */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case '0':
+			o->http10 = 1;
+			break;
+		case 'A':
+			if (has_control(optarg))
+				return fail(err, errlen,
+				    "user agent has a control character");
+			o->user_agent = optarg;
+			break;
+		case 'c':
+			n = parse_number(optarg, 1, AWGET_MAX_CONCURRENCY,
+			    &errstr);
+			if (errstr != NULL)
+				return fail(err, errlen,
+				    "concurrency is %s: %s (1-%d)", errstr,
+				    optarg, AWGET_MAX_CONCURRENCY);
+			o->concurrency = (int)n;
+			break;
+		case 'H':
+			if ((errstr = http_check_header(optarg)) != NULL)
+				return fail(err, errlen, "header %s: %s",
+				    optarg, errstr);
+			if (o->nheaders == AWGET_MAX_HEADERS_OPT)
+				return fail(err, errlen,
+				    "more than %d -H options",
+				    AWGET_MAX_HEADERS_OPT);
+			o->headers = xrealloc(o->headers,
+			    (o->nheaders + 1) * sizeof(*o->headers));
+			o->headers[o->nheaders++] = optarg;
+			break;
+		case 'h':
+			return OPTIONS_HELP;
+		case 'I':
+			head = 1;
+			break;
+		case 'i':
+			o->input = optarg;
+			break;
+		case 't':
+			if (parse_seconds(optarg, 86400 * 1000LL, &o->timeout,
+				&errstr) == -1)
+				return fail(err, errlen,
+				    "timeout is %s: %s (0.001-86400)", errstr,
+				    optarg);
+			break;
+		case 'V':
+			return OPTIONS_VERSION;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'X':
+			if (!is_token(optarg))
+				return fail(err, errlen,
+				    "method is not a token: %s", optarg);
+			method = optarg;
+			break;
+		case ':':
+			return fail(err, errlen, "option %s needs a value",
+			    option_name(optopt, name, sizeof(name)));
+		default:
+			if (optopt != 0)
+				return fail(err, errlen, "unknown option -%c",
+				    optopt);
+			return fail(err, errlen, "unknown option %s",
+			    argv[optind - 1]);
+		}
+	}
+	if (head && method != NULL && strcmp(method, "HEAD") != 0)
+		return fail(err, errlen, "cannot use -I with -X %s", method);
+	o->method = head ? "HEAD" : method != NULL ? method : "GET";
+	o->targets = argv + optind;
+	o->ntargets = argc - optind;
+	if (o->ntargets == 1 && strcmp(o->targets[0], "-") == 0) {
+		o->ntargets = 0;
+		if (o->input == NULL)
+			o->input = "-";
+	}
+	if (o->input != NULL && o->ntargets > 0)
+		return fail(err, errlen, "cannot use -i with target arguments");
+	if (o->input == NULL && o->ntargets == 0)
+		o->input = "-";
+	return OPTIONS_OK;
+}
+
+void
+options_free(struct options *o)
+{
+	free(o->headers);
+	o->headers = NULL;
+	o->nheaders = 0;
+}

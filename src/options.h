@@ -1,0 +1,39 @@
+/* options.h: the command line, parsed and checked once, then read-only. */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <stddef.h>
+#include <sys/time.h>
+
+struct options {
+	const char *method;	/* GET, HEAD (-I) or -X */
+	int http10;		/* -0 */
+	const char *user_agent; /* -A */
+	char **headers;		/* -H arguments, in order */
+	size_t nheaders;
+	int concurrency;	/* -c */
+	struct timeval timeout; /* -t: one deadline per target */
+	const char *input;	/* -i FILE, "-" for stdin, or NULL */
+	char **targets;		/* target arguments, or none */
+	int ntargets;
+	int verbose;		/* -v: trace state changes on stderr */
+};
+
+enum options_result {
+	OPTIONS_OK,
+	OPTIONS_HELP,	 /* -h: print usage, exit 0 */
+	OPTIONS_VERSION, /* -V: print version, exit 0 */
+	OPTIONS_ERROR,	 /* message in err: exit 2 */
+};
+
+/*
+ * Parse argv into o; on OPTIONS_ERROR, err holds a one-line message. Prints
+ * nothing. o's strings point into argv.
+ */
+enum options_result options_parse(struct options *, int, char **, char *,
+    size_t);
+void options_free(struct options *);
+/* The usage text (one line per option), for -h and the man page test. */
+const char *options_usage(void);
+
+#endif /* OPTIONS_H */

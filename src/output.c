@@ -1,0 +1,258 @@
+/*
+ * output.c: the only place that writes to stdout and stderr during a run.
+ *
+ * A server's bytes reach the terminal only through output_escape, so a
+ * hostile header cannot set a window title, clear the screen or move the
+ * cursor. A target's lines are formatted into its own buffer and handed
+ * over whole when it completes, so targets never interleave; the sinks
+ * collect them and write in large blocks.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "awget.h"
+#include "output.h"
+#include "util.h"
+
+struct sink {
+	int fd;
+	int tty; /* a person is reading: write each block at once */
+	int closed;
+	struct buf buf;
+};
+
+struct output {
+	struct sink out;
+	struct sink err;
+};
+
+static const char hex[] = "0123456789abcdef";
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629 table 3.7), or 0. */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		if (p[0] == 0xe0)
+			lo = 0xa0; /* overlong */
+		else if (p[0] == 0xed)
+			hi = 0x9f; /* surrogates */
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		if (p[0] == 0xf0)
+			lo = 0x90; /* overlong */
+		else if (p[0] == 0xf4)
+			hi = 0x8f; /* above U+10FFFF */
+	} else
+		return 0;
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+static char *
+escape_byte(char *d, unsigned char c)
+{
+	*d++ = '\\';
+	*d++ = 'x';
+	*d++ = hex[c >> 4];
+	*d++ = hex[c & 0xf];
+	return d;
+}
+
+size_t
+output_escape(char *dst, const void *src, size_t len)
+{
+	const unsigned char *s = src, *end = s + len;
+	char *d = dst;
+	size_t n;
+
+	while (s < end) {
+		unsigned char c = *s;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			*d++ = (char)c;
+			s++;
+		} else if (c == '\t') {
+			*d++ = '\t';
+			s++;
+		} else if (c == '\\') {
+			*d++ = '\\';
+			*d++ = '\\';
+			s++;
+		} else if (c < 0x80 || (n = utf8_len(s, end - s)) == 0) {
+			d = escape_byte(d, c);
+			s++;
+		} else if (c == 0xc2 && s[1] < 0xa0) {
+			/* U+0080-U+009F are C1 controls (0x9b is CSI). */
+			d = escape_byte(d, s[0]);
+			d = escape_byte(d, s[1]);
+			s += 2;
+		} else {
+			memcpy(d, s, n);
+			d += n;
+			s += n;
+		}
+	}
+	return d - dst;
+}
+
+void
+output_format_header(struct buf *b, const char *target, size_t tlen,
+    const void *line, size_t len)
+{
+	static const char sep[] = " header > ";
+	char *d;
+
+	buf_reserve(b, tlen + sizeof(sep) + OUTPUT_ESCAPED_MAX(len));
+	d = b->data + b->len;
+	memcpy(d, target, tlen);
+	d += tlen;
+	memcpy(d, sep, sizeof(sep) - 1);
+	d += sizeof(sep) - 1;
+	d += output_escape(d, line, len);
+	*d++ = '\n';
+	b->len = d - b->data;
+}
+
+static void
+sink_init(struct sink *s, int fd)
+{
+	s->fd = fd;
+	s->tty = isatty(fd);
+}
+
+/* Write all of the sink's buffer; a closed reader ends the sink quietly. */
+static int
+sink_flush(struct sink *s)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < s->buf.len && !s->closed) {
+		n = write(s->fd, s->buf.data + off, s->buf.len - off);
+		if (n >= 0) {
+			off += n;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		/* EPIPE and any other write error: nobody reads us now. */
+		s->closed = 1;
+	}
+	s->buf.len = 0;
+	return s->closed ? -1 : 0;
+}
+
+/* Write now if a person is reading or enough has gathered. */
+static void
+sink_push(struct sink *s)
+{
+	if (s->tty || s->buf.len >= AWGET_OUTPUT_FLUSH)
+		sink_flush(s);
+}
+
+struct output *
+output_new(int out_fd, int err_fd)
+{
+	struct output *o = xcalloc(1, sizeof(*o));
+
+	sink_init(&o->out, out_fd);
+	sink_init(&o->err, err_fd);
+	return o;
+}
+
+void
+output_free(struct output *o)
+{
+	if (o == NULL)
+		return;
+	buf_free(&o->out.buf);
+	buf_free(&o->err.buf);
+	free(o);
+}
+
+void
+output_block(struct output *o, const char *p, size_t n)
+{
+	if (o->out.closed)
+		return;
+	buf_append(&o->out.buf, p, n);
+	sink_push(&o->out);
+}
+
+/* Queue "PREFIXTARGET: MESSAGE\n" on stderr, whole. */
+static void
+err_line(struct output *o, const char *prefix, const char *target,
+    const char *fmt, va_list ap)
+{
+	char msg[512];
+	int n;
+
+	if (o->err.closed)
+		return;
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
+		n = 0;
+	else if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	buf_append(&o->err.buf, prefix, strlen(prefix));
+	buf_append(&o->err.buf, target, strlen(target));
+	buf_append(&o->err.buf, ": ", 2);
+	buf_append(&o->err.buf, msg, n);
+	buf_append(&o->err.buf, "\n", 1);
+	sink_push(&o->err);
+}
+
+void
+output_error(struct output *o, const char *target, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_line(o, "awget: ", target, fmt, ap);
+	va_end(ap);
+}
+
+void
+output_trace(struct output *o, const char *target, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_line(o, "", target, fmt, ap);
+	va_end(ap);
+}
+
+void
+output_text(struct output *o, const char *text)
+{
+	buf_append(&o->out.buf, text, strlen(text));
+	sink_flush(&o->out);
+}
+
+int
+output_flush(struct output *o)
+{
+	sink_flush(&o->err);
+	return sink_flush(&o->out);
+}
+
+int
+output_closed(const struct output *o)
+{
+	return o->out.closed;
+}

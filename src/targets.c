@@ -1,0 +1,364 @@
+/*
+ * targets.c: turn what the user wrote into targets, one at a time.
+ *
+ * A target is host, host:port, an IPv4 literal, [IPv6], [IPv6]:port, or
+ * http://host[:port][/path]. Targets are read lazily from argv or from a
+ * stream, so a list of a million hosts is never held in memory: the
+ * scheduler pulls the next one when a slot frees. A line longer than any
+ * valid target is consumed in place and becomes an invalid target.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "awget.h"
+#include "output.h"
+#include "targets.h"
+#include "util.h"
+
+struct targets {
+	char **argv; /* targets given as arguments, or NULL */
+	int argc;
+	int next;
+	FILE *fp; /* or targets read from this stream */
+	int error;
+	char line[AWGET_MAX_TARGET + 1];
+};
+
+/* Shown in place of a line too long to be a target. */
+#define TOOLONG_SHOWN 40
+
+static int
+is_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	    c == '\f';
+}
+
+/* Letters, digits, '-', '_' and '.': what a DNS name may hold here. */
+static int
+is_name_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+}
+
+/* A host name of n bytes: RFC 1035 lengths, no empty label. */
+static const char *
+check_name(const char *h, size_t n)
+{
+	size_t i, label = 0, digits = 0, dots = 0;
+
+	if (n > 0 && h[n - 1] == '.')
+		n--; /* a rooted name may end in a dot */
+	if (n == 0)
+		return "empty host";
+	if (n > AWGET_MAX_HOSTNAME)
+		return "host name longer than 253 bytes";
+	for (i = 0; i < n; i++) {
+		if (!is_name_char((unsigned char)h[i]))
+			return "invalid character in host name";
+		if (h[i] == '.') {
+			if (label == 0)
+				return "empty label in host name";
+			label = 0;
+			dots++;
+			continue;
+		}
+		if (++label > 63)
+			return "host name label longer than 63 bytes";
+		if (h[i] >= '0' && h[i] <= '9')
+			digits++;
+	}
+	if (label == 0)
+		return "empty label in host name";
+	/* No top-level domain is all digits: this was meant as IPv4. */
+	if (digits + dots == n)
+		return "invalid IPv4 address";
+	return NULL;
+}
+
+/* Parse ":port" text of n bytes (without the colon). */
+static const char *
+parse_port(const char *p, size_t n, unsigned short *port)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (n == 0)
+		return "empty port";
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return "invalid port";
+		if (v <= 65535)
+			v = v * 10 + (p[i] - '0');
+	}
+	if (v == 0 || v > 65535)
+		return "port out of range (1-65535)";
+	*port = (unsigned short)v;
+	return NULL;
+}
+
+/*
+ * Split the authority a (n bytes) into t->host, t->port, t->family and
+ * t->addr. hostbuf receives the host, NUL-terminated.
+ */
+static const char *
+parse_authority(struct target *t, const char *a, size_t n, char *hostbuf)
+{
+	const char *colon, *err, *end;
+	size_t hlen;
+
+	if (memchr(a, '@', n) != NULL)
+		return "user name in target not supported";
+	if (n > 0 && a[0] == '[') {
+		if ((end = memchr(a, ']', n)) == NULL)
+			return "missing ']' after IPv6 address";
+		hlen = end - a - 1;
+		if (end + 1 < a + n) {
+			if (end[1] != ':')
+				return "junk after ']'";
+			err = parse_port(end + 2, a + n - end - 2, &t->port);
+			if (err != NULL)
+				return err;
+		}
+		if (hlen == 0)
+			return "empty host";
+		if (hlen >= INET6_ADDRSTRLEN)
+			return "invalid IPv6 address";
+		memcpy(hostbuf, a + 1, hlen);
+		hostbuf[hlen] = '\0';
+		if (inet_pton(AF_INET6, hostbuf, t->addr) != 1)
+			return "invalid IPv6 address";
+		t->family = AF_INET6;
+		return NULL;
+	}
+	colon = memchr(a, ':', n);
+	if (colon != NULL && memchr(colon + 1, ':', a + n - colon - 1)) {
+		/* Two colons: only an IPv6 address without brackets. */
+		if (n >= INET6_ADDRSTRLEN)
+			return "invalid IPv6 address";
+		memcpy(hostbuf, a, n);
+		hostbuf[n] = '\0';
+		if (inet_pton(AF_INET6, hostbuf, t->addr) != 1)
+			return "invalid IPv6 address (use [ADDR]:PORT)";
+		t->family = AF_INET6;
+		return NULL;
+	}
+	hlen = colon != NULL ? (size_t)(colon - a) : n;
+	if (colon != NULL &&
+	    (err = parse_port(colon + 1, a + n - colon - 1, &t->port)) != NULL)
+		return err;
+	memcpy(hostbuf, a, hlen);
+	hostbuf[hlen] = '\0';
+	if (inet_pton(AF_INET, hostbuf, t->addr) == 1) {
+		t->family = AF_INET;
+		return NULL;
+	}
+	return check_name(hostbuf, hlen);
+}
+
+/*
+ * Copy the path p (n bytes) to dst as a request target: '/' first, the
+ * fragment dropped, bytes above 0x7f percent-encoded. Returns NULL or why
+ * the path is unusable.
+ */
+static const char *
+encode_path(char *dst, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	if (n == 0 || p[0] != '/')
+		*dst++ = '/';
+	for (i = 0; i < n && p[i] != '#'; i++) {
+		unsigned char c = p[i];
+
+		if (c <= 0x20 || c == 0x7f)
+			return "invalid character in path";
+		if (c < 0x80) {
+			*dst++ = (char)c;
+			continue;
+		}
+		*dst++ = '%';
+		*dst++ = hex[c >> 4];
+		*dst++ = hex[c & 0xf];
+	}
+	*dst = '\0';
+	return NULL;
+}
+
+/* Fill t from s (n bytes, trimmed, not empty) and return why it is invalid. */
+static const char *
+parse(struct target *t, const char *s, size_t n, char *host, char *path)
+{
+	const char *sep, *auth = s, *end = s + n, *p;
+	const char *err;
+
+	/* A scheme ends at the first "://", if that comes before any '/'. */
+	for (sep = s; sep + 3 <= end && *sep != '/'; sep++)
+		if (memcmp(sep, "://", 3) == 0)
+			break;
+	if (sep + 3 <= end && memcmp(sep, "://", 3) == 0) {
+		size_t slen = sep - s;
+
+		if (slen == 5 && strncasecmp(s, "https", 5) == 0)
+			return "unsupported scheme \"https\"";
+		if (slen != 4 || strncasecmp(s, "http", 4) != 0)
+			return "unknown scheme";
+		auth = sep + 3;
+	}
+	for (p = auth; p < end && *p != '/' && *p != '?' && *p != '#'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return "invalid character in host";
+	if ((err = parse_authority(t, auth, p - auth, host)) != NULL)
+		return err;
+	return encode_path(path, p, end - p);
+}
+
+struct target *
+target_parse(const char *line, size_t len)
+{
+	struct target *t;
+	char *text, *host, *path;
+	size_t shown, room, n;
+	int toolong;
+
+	while (len > 0 && is_blank((unsigned char)line[0])) {
+		line++;
+		len--;
+	}
+	while (len > 0 && is_blank((unsigned char)line[len - 1]))
+		len--;
+	toolong = len > AWGET_MAX_TARGET;
+	shown = toolong ? TOOLONG_SHOWN : len;
+	room = toolong ? 0 : len;
+	/*
+	 * One block: the struct, the escaped text (with "..." and NUL), the
+	 * host (at most the line) and the path (3 bytes per input byte when
+	 * percent-encoded, a leading '/' and a NUL).
+	 */
+	t = xcalloc(1, sizeof(*t) + OUTPUT_ESCAPED_MAX(shown) + 4 + room + 1 +
+	    3 * room + 2);
+	text = t->storage;
+	n = output_escape(text, line, shown);
+	if (toolong) {
+		memcpy(text + n, "...", 3);
+		n += 3;
+	}
+	text[n] = '\0';
+	host = text + n + 1;
+	path = host + room + 1;
+	t->text = text;
+	t->host = host;
+	t->path = path;
+	t->port = 80;
+	if (toolong)
+		t->error = "target longer than 8192 bytes";
+	else if (len == 0)
+		t->error = "empty target";
+	else if (memchr(line, '\0', len) != NULL)
+		t->error = "invalid character in target";
+	else
+		t->error = parse(t, line, len, host, path);
+	return t;
+}
+
+void
+target_free(struct target *t)
+{
+	free(t);
+}
+
+struct targets *
+targets_from_args(char **argv, int argc)
+{
+	struct targets *ts = xcalloc(1, sizeof(*ts));
+
+	ts->argv = argv;
+	ts->argc = argc;
+	return ts;
+}
+
+struct targets *
+targets_from_stream(FILE *fp)
+{
+	struct targets *ts = xcalloc(1, sizeof(*ts));
+
+	ts->fp = fp;
+	return ts;
+}
+
+/*
+ * Read one line into ts->line; returns its length, or -1 at the end. A
+ * longer line is consumed to its end and reported as AWGET_MAX_TARGET + 1
+ * bytes so the parser rejects it without ever holding it.
+ */
+static long
+read_line(struct targets *ts)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = getc_unlocked(ts->fp)) != EOF && c != '\n') {
+		if (n < sizeof(ts->line))
+			ts->line[n++] = (char)c;
+	}
+	if (c == EOF) {
+		if (ferror(ts->fp))
+			ts->error = errno != 0 ? errno : EIO;
+		if (n == 0)
+			return -1;
+	}
+	return (long)n;
+}
+
+static int
+skip_line(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && is_blank((unsigned char)s[i]); i++)
+		;
+	return i == n || s[i] == '#';
+}
+
+struct target *
+targets_next(struct targets *ts)
+{
+	long n;
+
+	if (ts->argv != NULL) {
+		if (ts->next >= ts->argc)
+			return NULL;
+		n = ts->next++;
+		return target_parse(ts->argv[n], strlen(ts->argv[n]));
+	}
+	while ((n = read_line(ts)) >= 0) {
+		if (!skip_line(ts->line, n))
+			return target_parse(ts->line, n);
+	}
+	return NULL;
+}
+
+int
+targets_error(const struct targets *ts)
+{
+	return ts->error;
+}
+
+void
+targets_free(struct targets *ts)
+{
+	if (ts == NULL)
+		return;
+	if (ts->fp != NULL && ts->fp != stdin)
+		fclose(ts->fp);
+	free(ts);
+}

@@ -1,0 +1,37 @@
+/* targets.h: parse a target and read targets lazily from argv or a stream. */
+#ifndef TARGETS_H
+#define TARGETS_H
+
+#include <stdio.h>
+
+/* One target; allocated as one block by target_parse, freed by target_free. */
+struct target {
+	const char *text;  /* as the user wrote it, trimmed, terminal-safe */
+	const char *error; /* why it is invalid, or NULL */
+	const char *host;  /* name or address, without brackets */
+	const char *path;  /* request target: starts with '/', encoded */
+	unsigned short port;
+	int family;		 /* AF_INET or AF_INET6 for a literal, else 0 */
+	unsigned char addr[16]; /* the literal's address, network order */
+	char storage[];
+};
+
+/*
+ * Parse one target of len bytes (surrounding blanks are trimmed). Never
+ * fails: an invalid target comes back with error set and text usable.
+ */
+struct target *target_parse(const char *, size_t);
+void target_free(struct target *);
+
+/* Reader over argv or a stream, one target per line. */
+struct targets;
+struct targets *targets_from_args(char **, int);
+/* Takes a stream; closes it in targets_free unless it is stdin. */
+struct targets *targets_from_stream(FILE *);
+/* The next target, or NULL at the end of the input. */
+struct target *targets_next(struct targets *);
+/* errno of a read error that ended the input early, or 0. */
+int targets_error(const struct targets *);
+void targets_free(struct targets *);
+
+#endif /* TARGETS_H */
