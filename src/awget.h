@@ -13,12 +13,12 @@
 #include "util.h"
 
 /* Limits. Each is given in awget(1) and tested at limit-1, limit, limit+1. */
-#define AWGET_MAX_LINE (64 * 1024)	  /* one status or header line */
+#define AWGET_MAX_LINE (64 * 1024)          /* one status or header line */
 #define AWGET_MAX_HEADER_BYTES (256 * 1024) /* all header lines, 1xx too */
-#define AWGET_MAX_INTERIM 16		  /* 1xx blocks before the final */
-#define AWGET_MAX_HOSTNAME 253		  /* RFC 1035 name, without dot */
-#define AWGET_MAX_TARGET 8192		  /* one target as written */
-#define AWGET_MAX_HEADERS_OPT 64	  /* -H options */
+#define AWGET_MAX_INTERIM 16                /* 1xx blocks before the final */
+#define AWGET_MAX_HOSTNAME 253              /* RFC 1035 name, without dot */
+#define AWGET_MAX_TARGET 8192               /* one target as written */
+#define AWGET_MAX_HEADERS_OPT 64            /* -H options */
 #define AWGET_MAX_CONCURRENCY 1000000
 #define AWGET_DEFAULT_CONCURRENCY 100
 #define AWGET_DEFAULT_TIMEOUT_MS 10000
@@ -26,9 +26,9 @@
 
 /* Exit status, as documented in awget(1). */
 enum awget_exit {
-	AWGET_EXIT_OK = 0,	/* every target got a complete header block */
-	AWGET_EXIT_FAILED = 1,	/* at least one target failed */
-	AWGET_EXIT_USAGE = 2,	/* bad option or value: nothing fetched */
+	AWGET_EXIT_OK = 0,     /* every target got a complete header block */
+	AWGET_EXIT_FAILED = 1, /* at least one target failed */
+	AWGET_EXIT_USAGE = 2,  /* bad option or value: nothing fetched */
 };
 
 /* Every way a target can end; exactly one per target. */
@@ -68,8 +68,8 @@ struct awget {
 	struct output *out;
 	struct sched *sched;
 	LIST_HEAD(, fetch) fetches; /* in flight, for abort at exit */
-	struct buf scratch;	    /* the request being written */
-	int signal;		    /* the signal that stopped the run, or 0 */
+	struct buf scratch;         /* the request being written */
+	int signal;                 /* the signal that stopped the run, or 0 */
 };
 
 #endif /* AWGET_H */

@@ -5,21 +5,38 @@
 #include <stdio.h>
 
 #include <event2/dns.h>
+#include <event2/util.h>
 
 #include "dns.h"
 
 struct evdns_base *
-dns_new(struct event_base *base, int inflight, const char **errstr)
+dns_new(struct event_base *base, int inflight, const char *resolver,
+    const char **errstr)
 {
 	struct evdns_base *dns;
 	char n[16];
 
-	/* Reads resolv.conf and /etc/hosts; no nameserver means 127.0.0.1. */
-	dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
-	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-	if (dns == NULL) {
-		*errstr = "cannot read /etc/resolv.conf";
-		return NULL;
+	if (resolver == NULL) {
+		/* resolv.conf and /etc/hosts; no nameserver means 127.0.0.1. */
+		dns = evdns_base_new(base,
+		    EVDNS_BASE_INITIALIZE_NAMESERVERS |
+		        EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+		if (dns == NULL) {
+			*errstr = "cannot read /etc/resolv.conf";
+			return NULL;
+		}
+	} else {
+		dns = evdns_base_new(base, EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+		if (dns == NULL) {
+			*errstr = "cannot create the resolver";
+			return NULL;
+		}
+		if (evdns_base_load_hosts(dns, NULL) != 0 ||
+		    evdns_base_nameserver_ip_add(dns, resolver) != 0) {
+			evdns_base_free(dns, 0);
+			*errstr = "cannot use the resolver";
+			return NULL;
+		}
 	}
 	/*
 	 * evdns queues queries past 64 in flight; let as many run as there
@@ -33,6 +50,22 @@ dns_new(struct event_base *base, int inflight, const char **errstr)
 	}
 	*errstr = NULL;
 	return dns;
+}
+
+const char *
+dns_strerror(int code)
+{
+	switch (code) {
+	case EVUTIL_EAI_NONAME:
+		return "no such host";
+	case EVUTIL_EAI_NODATA:
+		return "no address for this name";
+	case EVUTIL_EAI_FAIL:
+	case EVUTIL_EAI_AGAIN:
+		return "the name server failed or did not answer";
+	default:
+		return evutil_gai_strerror(code);
+	}
 }
 
 void

@@ -6,10 +6,14 @@ struct event_base;
 struct evdns_base;
 
 /*
- * A resolver configured from /etc/resolv.conf and /etc/hosts, allowing
- * inflight queries at once. NULL with *errstr set on failure.
+ * A resolver that honours /etc/hosts and asks the nameservers of
+ * /etc/resolv.conf, or only the given one (ADDR[:PORT]) when not NULL,
+ * with up to inflight queries at once. NULL with *errstr set on failure.
  */
-struct evdns_base *dns_new(struct event_base *, int, const char **);
+struct evdns_base *dns_new(struct event_base *, int, const char *,
+    const char **);
+/* A short message for an evdns_getaddrinfo error code. */
+const char *dns_strerror(int);
 void dns_free(struct evdns_base *);
 
 #endif /* DNS_H */

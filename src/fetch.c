@@ -32,6 +32,7 @@
 #include <event2/util.h>
 
 #include "awget.h"
+#include "dns.h"
 #include "fetch.h"
 #include "http.h"
 #include "options.h"
@@ -48,20 +49,20 @@ enum fetch_state {
 };
 
 static const char *const fetch_state_names[] = {
-	"RESOLVING",
-	"CONNECTING",
-	"SENDING",
-	"READ_STATUS",
-	"READ_HEADERS",
+    "RESOLVING",
+    "CONNECTING",
+    "SENDING",
+    "READ_STATUS",
+    "READ_HEADERS",
 };
 
 /* The phase a timeout names, per state. */
 static const char *const fetch_phase_names[] = {
-	"resolve",
-	"connect",
-	"request",
-	"headers",
-	"headers",
+    "resolve",
+    "connect",
+    "request",
+    "headers",
+    "headers",
 };
 
 struct fetch {
@@ -70,14 +71,14 @@ struct fetch {
 	enum fetch_state state;
 	struct event deadline;
 	struct evdns_getaddrinfo_request *dns; /* pending lookup, or NULL */
-	struct evutil_addrinfo *ai;	       /* resolved addresses, owned */
+	struct evutil_addrinfo *ai;            /* resolved addresses, owned */
 	struct evutil_addrinfo *ai_next;       /* the next one to try */
 	struct bufferevent *bev;
-	int last_error;	     /* errno of the last failed connect */
-	int code;	     /* status code of the block being read */
-	int interim;	     /* 1xx blocks read */
+	int last_error;      /* errno of the last failed connect */
+	int code;            /* status code of the block being read */
+	int interim;         /* 1xx blocks read */
 	size_t header_bytes; /* status and header lines, all blocks */
-	struct buf out;	     /* the target's formatted lines */
+	struct buf out;      /* the target's formatted lines */
 	LIST_ENTRY(fetch) entry;
 };
 
@@ -182,7 +183,7 @@ fetch_on_resolved(int result, struct evutil_addrinfo *ai, void *arg)
 	f->dns = NULL;
 	if (result != 0) {
 		fetch_fail(f, OUTCOME_RESOLVE, "cannot resolve %s: %s",
-		    f->t->host, evutil_gai_strerror(result));
+		    f->t->host, dns_strerror(result));
 		return;
 	}
 	f->ai = f->ai_next = ai;
@@ -237,7 +238,8 @@ fetch_connect(struct fetch *f, const struct sockaddr *sa, socklen_t len)
 		close(fd);
 		return -1;
 	}
-	f->bev = bufferevent_socket_new(f->ctx->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	f->bev =
+	    bufferevent_socket_new(f->ctx->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (f->bev == NULL) {
 		f->last_error = ENOMEM;
 		close(fd);
@@ -351,8 +353,8 @@ fetch_line(struct fetch *f, const char *line, size_t len)
 		return 1;
 	}
 	if ((f->header_bytes += len) > AWGET_MAX_HEADER_BYTES) {
-		fetch_fail(f, OUTCOME_TOO_LARGE,
-		    "headers larger than %d bytes", AWGET_MAX_HEADER_BYTES);
+		fetch_fail(f, OUTCOME_TOO_LARGE, "headers larger than %d bytes",
+		    AWGET_MAX_HEADER_BYTES);
 		return 1;
 	}
 	if (f->state != FETCH_READ_HEADERS) {
@@ -430,7 +432,8 @@ fetch_free(struct fetch *f)
 	LIST_REMOVE(f, entry);
 	event_del(&f->deadline);
 	if (req != NULL) {
-		/* Its callback runs later with EAI_CANCEL and leaves f alone. */
+		/* Its callback runs later with EAI_CANCEL and leaves f alone.
+		 */
 		f->dns = NULL;
 		evdns_getaddrinfo_cancel(req);
 	}

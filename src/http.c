@@ -19,7 +19,8 @@ static int
 is_tchar(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c));
+	    (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("!#$%&'*+-.^_`|~", c));
 }
 
 const char *
@@ -103,7 +104,7 @@ http_request_new(const char *method, int http10, const char *user_agent,
 		n = apply_header(f, n, headers[i]);
 	r->method = xstrdup(method);
 	r->version = http10 ? "HTTP/1.0" : "HTTP/1.1";
-	if (f[0].value != NULL)
+	if (f[0].value != NULL && !f[0].removed)
 		r->host = xstrdup(f[0].value);
 	r->no_host = f[0].removed;
 	for (i = 1; i < n; i++) {
@@ -140,8 +141,9 @@ http_request_build(const struct http_request *r, const struct target *t,
 	size_t ml = strlen(r->method), pl = strlen(t->path);
 	size_t hl = strlen(t->host);
 
-	buf_reserve(b, ml + pl + hl + 48 + r->fields_len +
-	    (r->host != NULL ? strlen(r->host) : 0));
+	buf_reserve(b,
+	    ml + pl + hl + 48 + r->fields_len +
+	        (r->host != NULL ? strlen(r->host) : 0));
 	buf_append(b, r->method, ml);
 	buf_append(b, " ", 1);
 	buf_append(b, t->path, pl);
@@ -194,8 +196,8 @@ http_parse_status(const char *s, size_t n, struct http_status *st)
 }
 
 int
-http_split_header(const char *s, size_t n, size_t *name_len,
-    size_t *value_off, size_t *value_len)
+http_split_header(const char *s, size_t n, size_t *name_len, size_t *value_off,
+    size_t *value_len)
 {
 	const char *colon;
 	size_t i, end;
@@ -208,7 +210,7 @@ http_split_header(const char *s, size_t n, size_t *name_len,
 	for (i = *name_len + 1; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
 		;
 	for (end = n; end > i && (s[end - 1] == ' ' || s[end - 1] == '\t');
-	    end--)
+	     end--)
 		;
 	*value_off = i;
 	*value_len = end - i;

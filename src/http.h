@@ -14,9 +14,9 @@ struct target;
 struct http_request {
 	char *method;
 	const char *version; /* "HTTP/1.1" or "HTTP/1.0" */
-	char *host;	     /* -H "Host: x" replaces the target's, or NULL */
-	int no_host;	     /* -H "Host:" removes it */
-	char *fields;	     /* the other header lines, CRLF each, then CRLF */
+	char *host;          /* -H "Host: x" replaces the target's, or NULL */
+	int no_host;         /* -H "Host:" removes it */
+	char *fields;        /* the other header lines, CRLF each, then CRLF */
 	size_t fields_len;
 };
 

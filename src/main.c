@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,7 @@
 /* Descriptors kept for stdio, the resolver and the event base itself. */
 #define RESERVED_FDS 32
 
-static void __attribute__((noreturn))
-usage_error(const char *msg)
+static void __attribute__((noreturn)) usage_error(const char *msg)
 {
 	fprintf(stderr, "awget: %s (try 'awget --help')\n", msg);
 	exit(AWGET_EXIT_USAGE);
@@ -65,17 +65,28 @@ fit_concurrency(int want)
 static struct targets *
 open_targets(const struct options *o)
 {
-	FILE *fp;
+	int fd;
 
 	if (o->input == NULL)
 		return targets_from_args(o->targets, o->ntargets);
 	if (strcmp(o->input, "-") == 0)
-		return targets_from_stream(stdin);
-	if ((fp = fopen(o->input, "r")) == NULL) {
+		return targets_from_fd(0);
+	if ((fd = open(o->input, O_RDONLY | O_CLOEXEC)) == -1) {
 		fprintf(stderr, "awget: %s: %s\n", o->input, strerror(errno));
 		exit(AWGET_EXIT_USAGE);
 	}
-	return targets_from_stream(fp);
+	return targets_from_fd(fd);
+}
+
+/*
+ * libevent's own messages (a nameserver marked down, say) would break the
+ * one-line-per-target contract on stderr; each target reports its own error.
+ */
+static void
+drop_log(int severity, const char *msg)
+{
+	(void)severity;
+	(void)msg;
 }
 
 /* SIGINT or SIGTERM: stop where we are, keeping what is already done. */
@@ -99,19 +110,23 @@ main(int argc, char **argv)
 	struct event *ev_int, *ev_term;
 	const char *errstr;
 	char err[256];
+	enum options_result opts_result;
 	int concurrency, status;
 
 	memset(&ctx, 0, sizeof(ctx));
 	LIST_INIT(&ctx.fetches);
 	ctx.out = output_new(1, 2);
-	switch (options_parse(&opts, argc, argv, err, sizeof(err))) {
+	opts_result = options_parse(&opts, argc, argv, err, sizeof(err));
+	switch (opts_result) {
 	case OPTIONS_OK:
 		break;
 	case OPTIONS_HELP:
-		output_text(ctx.out, options_usage());
-		return AWGET_EXIT_OK;
 	case OPTIONS_VERSION:
-		output_text(ctx.out, "awget " AWGET_VERSION "\n");
+		output_text(ctx.out,
+		    opts_result == OPTIONS_HELP ? options_usage()
+		                                : "awget " AWGET_VERSION "\n");
+		output_free(ctx.out);
+		options_free(&opts);
 		return AWGET_EXIT_OK;
 	case OPTIONS_ERROR:
 		usage_error(err);
@@ -122,13 +137,15 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	concurrency = fit_concurrency(opts.concurrency);
 
+	event_set_log_callback(drop_log);
 	if ((cfg = event_config_new()) == NULL)
 		fatalx("cannot create the event configuration");
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
 	if ((ctx.base = event_base_new_with_config(cfg)) == NULL)
 		fatalx("cannot create the event base");
 	event_config_free(cfg);
-	if ((ctx.dns = dns_new(ctx.base, concurrency, &errstr)) == NULL)
+	if ((ctx.dns = dns_new(ctx.base, concurrency, opts.resolver,
+	         &errstr)) == NULL)
 		fatalx("%s", errstr);
 	/* Every target has the same deadline: one queue, O(1) to arm. */
 	ctx.deadline = event_base_init_common_timeout(ctx.base, &opts.timeout);
@@ -150,8 +167,7 @@ main(int argc, char **argv)
 	if (targets_error(ctx.targets) != 0)
 		output_error(ctx.out,
 		    strcmp(opts.input, "-") == 0 ? "stdin" : opts.input,
-		    "read error: %s",
-		    strerror(targets_error(ctx.targets)));
+		    "read error: %s", strerror(targets_error(ctx.targets)));
 	status = AWGET_EXIT_OK;
 	if (sched_failed(ctx.sched) > 0 || targets_error(ctx.targets) != 0)
 		status = AWGET_EXIT_FAILED;

@@ -3,21 +3,26 @@
  * before any work starts (as nc does). Like curl's getparameter it returns
  * a code and a message and leaves printing to its caller.
  */
+#include <sys/socket.h>
+
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/util.h>
+
 #include "awget.h"
 #include "http.h"
 #include "options.h"
+#include "output.h"
 #include "util.h"
 
 static const char usage_text[] =
     "usage: awget [-0hIVv] [-A agent] [-c concurrency] [-H header] "
     "[-i file]\n"
-    "             [-t seconds] [-X method] [target ...]\n"
+    "             [-r resolver] [-t seconds] [-X method] [target ...]\n"
     "  -0, --http1.0           send HTTP/1.0 instead of HTTP/1.1\n"
     "  -A, --user-agent AGENT  User-Agent to send (default awget/" AWGET_VERSION
     ")\n"
@@ -26,27 +31,30 @@ static const char usage_text[] =
     "  -h, --help              print this help and exit\n"
     "  -I, --head              send HEAD instead of GET\n"
     "  -i, --input FILE        read targets from FILE ('-': stdin)\n"
+    "  -r, --resolver ADDR[:PORT]\n"
+    "                          DNS server to ask instead of resolv.conf's\n"
     "  -t, --timeout SECS      deadline per target (default 10)\n"
     "  -V, --version           print the version and exit\n"
     "  -v, --verbose           trace every target's state changes on stderr\n"
     "  -X, --request METHOD    send METHOD instead of GET\n";
 
 static const struct option longopts[] = {
-	{"http1.0", no_argument, NULL, '0'},
-	{"user-agent", required_argument, NULL, 'A'},
-	{"concurrency", required_argument, NULL, 'c'},
-	{"header", required_argument, NULL, 'H'},
-	{"help", no_argument, NULL, 'h'},
-	{"head", no_argument, NULL, 'I'},
-	{"input", required_argument, NULL, 'i'},
-	{"timeout", required_argument, NULL, 't'},
-	{"version", no_argument, NULL, 'V'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"request", required_argument, NULL, 'X'},
-	{NULL, 0, NULL, 0},
+    {"http1.0", no_argument, NULL, '0'},
+    {"user-agent", required_argument, NULL, 'A'},
+    {"concurrency", required_argument, NULL, 'c'},
+    {"header", required_argument, NULL, 'H'},
+    {"help", no_argument, NULL, 'h'},
+    {"head", no_argument, NULL, 'I'},
+    {"input", required_argument, NULL, 'i'},
+    {"resolver", required_argument, NULL, 'r'},
+    {"timeout", required_argument, NULL, 't'},
+    {"version", no_argument, NULL, 'V'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"request", required_argument, NULL, 'X'},
+    {NULL, 0, NULL, 0},
 };
 
-static const char shortopts[] = ":0A:c:H:hIi:t:VvX:";
+static const char shortopts[] = ":0A:c:H:hIi:r:t:VvX:";
 
 const char *
 options_usage(void)
@@ -54,18 +62,44 @@ options_usage(void)
 	return usage_text;
 }
 
-static enum options_result
-fail(char *err, size_t errlen, const char *fmt, ...)
+static enum options_result fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Format the message; a value with control bytes is escaped, so it stays
+ * one line. */
 static enum options_result
 fail(char *err, size_t errlen, const char *fmt, ...)
 {
+	char msg[256];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		n = 0;
+	else if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	if (errlen == 0)
+		return OPTIONS_ERROR;
+	if (!has_control(msg)) {
+		snprintf(err, errlen, "%s", msg);
+		return OPTIONS_ERROR;
+	}
+	/* Escape only as much as fits: 4 bytes per byte at worst. */
+	if ((size_t)n > (errlen - 1) / 4)
+		n = (errlen - 1) / 4;
+	err[output_escape(err, msg, n)] = '\0';
 	return OPTIONS_ERROR;
 }
 
@@ -76,19 +110,21 @@ is_token(const char *s)
 		return 0;
 	for (; *s != '\0'; s++) {
 		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-			(*s >= '0' && *s <= '9') || strchr("!#$%&'*+-.^_`|~", *s)))
+		        (*s >= '0' && *s <= '9') ||
+		        strchr("!#$%&'*+-.^_`|~", *s)))
 			return 0;
 	}
 	return 1;
 }
 
+/* An IP address with an optional port, as evdns takes a nameserver. */
 static int
-has_control(const char *s)
+is_address(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
+	struct sockaddr_storage ss;
+	int len = sizeof(ss);
+
+	return evutil_parse_sockaddr_port(s, (struct sockaddr *)&ss, &len) == 0;
 }
 
 /* The name getopt saw for the option in argv, for messages. */
@@ -104,6 +140,21 @@ option_name(int c, char *buf, size_t len)
 		}
 	snprintf(buf, len, "-%c", c);
 	return buf;
+}
+
+/* "--bogus", or "--head=1": glibc sets optopt to the flag's letter then. */
+static enum options_result
+long_option_error(const char *arg, char *err, size_t errlen)
+{
+	const struct option *lo;
+	size_t len = strcspn(arg + 2, "=");
+
+	for (lo = longopts; lo->name != NULL; lo++)
+		if (strlen(lo->name) == len &&
+		    strncmp(lo->name, arg + 2, len) == 0)
+			return fail(err, errlen, "option --%s takes no value",
+			    lo->name);
+	return fail(err, errlen, "unknown option %s", arg);
 }
 
 enum options_result
@@ -162,9 +213,15 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 		case 'i':
 			o->input = optarg;
 			break;
+		case 'r':
+			if (!is_address(optarg))
+				return fail(err, errlen,
+				    "resolver is not ADDR[:PORT]: %s", optarg);
+			o->resolver = optarg;
+			break;
 		case 't':
 			if (parse_seconds(optarg, 86400 * 1000LL, &o->timeout,
-				&errstr) == -1)
+			        &errstr) == -1)
 				return fail(err, errlen,
 				    "timeout is %s: %s (0.001-86400)", errstr,
 				    optarg);
@@ -184,6 +241,9 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 			return fail(err, errlen, "option %s needs a value",
 			    option_name(optopt, name, sizeof(name)));
 		default:
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				return long_option_error(argv[optind - 1], err,
+				    errlen);
 			if (optopt != 0)
 				return fail(err, errlen, "unknown option -%c",
 				    optopt);

@@ -6,24 +6,25 @@
 #include <sys/time.h>
 
 struct options {
-	const char *method;	/* GET, HEAD (-I) or -X */
-	int http10;		/* -0 */
+	const char *method;     /* GET, HEAD (-I) or -X */
+	int http10;             /* -0 */
 	const char *user_agent; /* -A */
-	char **headers;		/* -H arguments, in order */
+	char **headers;         /* -H arguments, in order */
 	size_t nheaders;
-	int concurrency;	/* -c */
+	int concurrency;        /* -c */
 	struct timeval timeout; /* -t: one deadline per target */
-	const char *input;	/* -i FILE, "-" for stdin, or NULL */
-	char **targets;		/* target arguments, or none */
+	const char *input;      /* -i FILE, "-" for stdin, or NULL */
+	const char *resolver;   /* -r ADDR[:PORT], or NULL: resolv.conf */
+	char **targets;         /* target arguments, or none */
 	int ntargets;
-	int verbose;		/* -v: trace state changes on stderr */
+	int verbose; /* -v: trace state changes on stderr */
 };
 
 enum options_result {
 	OPTIONS_OK,
-	OPTIONS_HELP,	 /* -h: print usage, exit 0 */
+	OPTIONS_HELP,    /* -h: print usage, exit 0 */
 	OPTIONS_VERSION, /* -V: print version, exit 0 */
-	OPTIONS_ERROR,	 /* message in err: exit 2 */
+	OPTIONS_ERROR,   /* message in err: exit 2 */
 };
 
 /*

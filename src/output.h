@@ -11,7 +11,7 @@ struct buf;
 struct output;
 
 /* Bytes output_escape may write for n input bytes, at most. */
-#define OUTPUT_ESCAPED_MAX(n) ((n) * 4)
+#define OUTPUT_ESCAPED_MAX(n) ((n)*4)
 
 /*
  * Copy len bytes to dst, writing as \xHH every byte that could act on a

@@ -16,6 +16,7 @@
 
 struct sched {
 	struct awget *ctx;
+	struct event *input; /* a pipe or terminal becoming readable */
 	int max;
 	int inflight;
 	int filling; /* inside sched_fill: a synchronous end must not recurse */
@@ -24,19 +25,39 @@ struct sched {
 	unsigned long long failed;
 };
 
+static void
+sched_on_input(evutil_socket_t fd, short what, void *arg)
+{
+	struct sched *s = arg;
+
+	(void)fd;
+	(void)what;
+	targets_readable(s->ctx->targets);
+	sched_fill(s);
+}
+
 struct sched *
 sched_new(struct awget *ctx, int max)
 {
 	struct sched *s = xcalloc(1, sizeof(*s));
+	int fd = targets_poll_fd(ctx->targets);
 
 	s->ctx = ctx;
 	s->max = max;
+	if (fd != -1 &&
+	    (s->input = event_new(ctx->base, fd, EV_READ, sched_on_input, s)) ==
+	        NULL)
+		fatalx("cannot watch the input");
 	return s;
 }
 
 void
 sched_free(struct sched *s)
 {
+	if (s == NULL)
+		return;
+	if (s->input != NULL)
+		event_free(s->input);
 	free(s);
 }
 
@@ -63,7 +84,10 @@ sched_fill(struct sched *s)
 	s->filling = 1;
 	while (!s->stopped && !s->eof && s->inflight < s->max) {
 		if ((t = targets_next(ctx->targets)) == NULL) {
-			s->eof = 1;
+			if (targets_done(ctx->targets))
+				s->eof = 1;
+			else if (event_add(s->input, NULL) == -1)
+				fatalx("cannot watch the input");
 			break;
 		}
 		if (t->error != NULL) {

@@ -11,11 +11,14 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "awget.h"
 #include "output.h"
@@ -26,9 +29,15 @@ struct targets {
 	char **argv; /* targets given as arguments, or NULL */
 	int argc;
 	int next;
-	FILE *fp; /* or targets read from this stream */
+	int fd;       /* or targets read from this descriptor */
+	int pollable; /* a pipe, socket or terminal: read only when ready */
+	int readable; /* the loop saw it readable: one read cannot block */
+	int eof;
 	int error;
-	char line[AWGET_MAX_TARGET + 1];
+	int skipping; /* inside a line too long to hold: drop to its end */
+	size_t pos;   /* unread bytes are buf[pos..len) */
+	size_t len;
+	char buf[2 * AWGET_MAX_TARGET];
 };
 
 /* Shown in place of a line too long to be a target. */
@@ -244,8 +253,9 @@ target_parse(const char *line, size_t len)
 	 * host (at most the line) and the path (3 bytes per input byte when
 	 * percent-encoded, a leading '/' and a NUL).
 	 */
-	t = xcalloc(1, sizeof(*t) + OUTPUT_ESCAPED_MAX(shown) + 4 + room + 1 +
-	    3 * room + 2);
+	t = xcalloc(1,
+	    sizeof(*t) + OUTPUT_ESCAPED_MAX(shown) + 4 + room + 1 + 3 * room +
+	        2);
 	text = t->storage;
 	n = output_escape(text, line, shown);
 	if (toolong) {
@@ -287,36 +297,36 @@ targets_from_args(char **argv, int argc)
 }
 
 struct targets *
-targets_from_stream(FILE *fp)
+targets_from_fd(int fd)
 {
 	struct targets *ts = xcalloc(1, sizeof(*ts));
+	struct stat st;
 
-	ts->fp = fp;
+	ts->fd = fd;
+	/* Regular files and /dev/null never block, and epoll refuses them. */
+	ts->pollable = fstat(fd, &st) == 0 &&
+	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd));
 	return ts;
 }
 
-/*
- * Read one line into ts->line; returns its length, or -1 at the end. A
- * longer line is consumed to its end and reported as AWGET_MAX_TARGET + 1
- * bytes so the parser rejects it without ever holding it.
- */
-static long
-read_line(struct targets *ts)
+int
+targets_poll_fd(const struct targets *ts)
 {
-	size_t n = 0;
-	int c;
+	return ts->argv == NULL && ts->pollable ? ts->fd : -1;
+}
 
-	while ((c = getc_unlocked(ts->fp)) != EOF && c != '\n') {
-		if (n < sizeof(ts->line))
-			ts->line[n++] = (char)c;
-	}
-	if (c == EOF) {
-		if (ferror(ts->fp))
-			ts->error = errno != 0 ? errno : EIO;
-		if (n == 0)
-			return -1;
-	}
-	return (long)n;
+void
+targets_readable(struct targets *ts)
+{
+	ts->readable = 1;
+}
+
+int
+targets_done(const struct targets *ts)
+{
+	if (ts->argv != NULL)
+		return ts->next >= ts->argc;
+	return ts->eof && ts->pos == ts->len;
 }
 
 static int
@@ -329,22 +339,98 @@ skip_line(const char *s, size_t n)
 	return i == n || s[i] == '#';
 }
 
+/*
+ * Read once into buf. A pollable input is read only when the loop said it
+ * is readable, so a slow producer never stalls the fetches in flight.
+ * Returns 0 if it may have read something, -1 if it must wait.
+ */
+static int
+fill(struct targets *ts)
+{
+	ssize_t n;
+
+	if (ts->pollable && !ts->readable)
+		return -1;
+	ts->readable = 0;
+	if (ts->pos > 0) {
+		memmove(ts->buf, ts->buf + ts->pos, ts->len - ts->pos);
+		ts->len -= ts->pos;
+		ts->pos = 0;
+	}
+	do
+		n = read(ts->fd, ts->buf + ts->len, sizeof(ts->buf) - ts->len);
+	while (n == -1 && errno == EINTR);
+	if (n > 0)
+		ts->len += n;
+	else if (n == 0)
+		ts->eof = 1;
+	else if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return -1;
+	else {
+		ts->error = errno;
+		ts->eof = 1;
+	}
+	return 0;
+}
+
+/*
+ * The next line that is not blank or a comment, as a target; NULL when
+ * there is none yet. A line that fills the whole buffer is too long to
+ * be a target: it is reported from what is held, and the rest of it is
+ * dropped as it arrives, so it never costs more than the buffer.
+ */
+static struct target *
+next_line(struct targets *ts)
+{
+	struct target *t;
+	char *line, *nl;
+	size_t n;
+
+	for (;;) {
+		line = ts->buf + ts->pos;
+		nl = memchr(line, '\n', ts->len - ts->pos);
+		if (nl == NULL && ts->eof && ts->pos < ts->len)
+			nl = ts->buf + ts->len; /* the last line has no '\n' */
+		if (nl != NULL) {
+			n = nl - line;
+			ts->pos = (size_t)(nl - ts->buf);
+			if (ts->pos < ts->len)
+				ts->pos++; /* past the '\n' */
+			if (ts->skipping) {
+				ts->skipping = 0;
+				continue;
+			}
+			if (skip_line(line, n))
+				continue;
+			return target_parse(line, n);
+		}
+		if (ts->len - ts->pos == sizeof(ts->buf)) {
+			ts->pos = ts->len = 0;
+			if (ts->skipping ||
+			    skip_line(ts->buf, sizeof(ts->buf))) {
+				ts->skipping = 1;
+				continue;
+			}
+			ts->skipping = 1;
+			t = target_parse(ts->buf, sizeof(ts->buf));
+			return t;
+		}
+		if (ts->eof || fill(ts) == -1)
+			return NULL;
+	}
+}
+
 struct target *
 targets_next(struct targets *ts)
 {
-	long n;
+	int n;
 
-	if (ts->argv != NULL) {
-		if (ts->next >= ts->argc)
-			return NULL;
-		n = ts->next++;
-		return target_parse(ts->argv[n], strlen(ts->argv[n]));
-	}
-	while ((n = read_line(ts)) >= 0) {
-		if (!skip_line(ts->line, n))
-			return target_parse(ts->line, n);
-	}
-	return NULL;
+	if (ts->argv == NULL)
+		return next_line(ts);
+	if (ts->next >= ts->argc)
+		return NULL;
+	n = ts->next++;
+	return target_parse(ts->argv[n], strlen(ts->argv[n]));
 }
 
 int
@@ -358,7 +444,7 @@ targets_free(struct targets *ts)
 {
 	if (ts == NULL)
 		return;
-	if (ts->fp != NULL && ts->fp != stdin)
-		fclose(ts->fp);
+	if (ts->argv == NULL && ts->fd != 0)
+		close(ts->fd);
 	free(ts);
 }

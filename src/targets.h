@@ -2,7 +2,7 @@
 #ifndef TARGETS_H
 #define TARGETS_H
 
-#include <stdio.h>
+#include <stddef.h>
 
 /* One target; allocated as one block by target_parse, freed by target_free. */
 struct target {
@@ -11,7 +11,7 @@ struct target {
 	const char *host;  /* name or address, without brackets */
 	const char *path;  /* request target: starts with '/', encoded */
 	unsigned short port;
-	int family;		 /* AF_INET or AF_INET6 for a literal, else 0 */
+	int family;             /* AF_INET or AF_INET6 for a literal, else 0 */
 	unsigned char addr[16]; /* the literal's address, network order */
 	char storage[];
 };
@@ -23,13 +23,21 @@ struct target {
 struct target *target_parse(const char *, size_t);
 void target_free(struct target *);
 
-/* Reader over argv or a stream, one target per line. */
+/* Reader over argv or a descriptor, one target per line. */
 struct targets;
 struct targets *targets_from_args(char **, int);
-/* Takes a stream; closes it in targets_free unless it is stdin. */
-struct targets *targets_from_stream(FILE *);
-/* The next target, or NULL at the end of the input. */
+/* Takes the descriptor; closes it in targets_free unless it is 0. */
+struct targets *targets_from_fd(int);
+/*
+ * The next target, or NULL: at the end of the input (targets_done), or
+ * when a pipe or terminal has nothing to read yet (wait for targets_poll_fd
+ * to be readable, call targets_readable, and ask again).
+ */
 struct target *targets_next(struct targets *);
+int targets_done(const struct targets *);
+/* The descriptor to wait on, or -1 if reading it never waits. */
+int targets_poll_fd(const struct targets *);
+void targets_readable(struct targets *);
 /* errno of a read error that ended the input early, or 0. */
 int targets_error(const struct targets *);
 void targets_free(struct targets *);

@@ -97,6 +97,8 @@ buf_reserve(struct buf *b, size_t n)
 void
 buf_append(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return; /* b->data may still be NULL: no memcpy(NULL, ...) */
 	buf_reserve(b, n);
 	memcpy(b->data + b->len, p, n);
 	b->len += n;

@@ -19,8 +19,7 @@ char *xstrdup(const char *);
 
 /* Print "awget: MESSAGE" (and errno's text for fatal) and exit 1. */
 void fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
-void fatalx(const char *, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* Make room for n more bytes. */
 void buf_reserve(struct buf *, size_t);

@@ -1,0 +1,363 @@
+#!/usr/bin/env bash
+# tests/integration.sh: awget end to end over real sockets on loopback, against
+# a real nginx, a real dnsmasq and the scripted test server (tests/server).
+# Prints one TAP line per check ("ok N - ..." / "not ok N - ...").
+#
+#   AWGET=build/awget TESTD=build/tests/server/awget-testd tests/integration.sh
+#
+# Every awget run is bounded by timeout(1); every server is stopped by the PID
+# this script started.
+set -u
+
+AWGET=${AWGET:?set AWGET to the awget binary}
+TESTD=${TESTD:-}
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+. "$HERE/lib/servers.sh"
+
+T=$(mktemp -d /tmp/awget-test.XXXXXX)
+chmod 755 "$T" # nginx workers and dnsmasq drop to nobody
+NGINX_PID= DNSMASQ_PID= TESTD_PID=
+cleanup() {
+	stop_pid "$NGINX_PID"
+	stop_pid "$DNSMASQ_PID"
+	stop_pid "$TESTD_PID"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+n=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+not_ok() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	shift
+	local l
+	for l in "$@"; do echo "#   $l"; done
+}
+
+# aw ARGS...: run awget (bounded to 60 s); stdout in $T/out, stderr in
+# $T/err, exit status in $rc. Standard input is /dev/null unless redirected.
+aw() {
+	timeout -k 5 60 "$AWGET" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# Replace the Date header's value, the one thing nginx varies per response.
+nodate() {
+	sed -E 's/^(.* header > Date: ).*/\1DATE/' "$@"
+}
+
+# check DESC EXPECTED_FILE ACTUAL_FILE
+check_file() {
+	if cmp -s "$2" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1" "$(diff -u "$2" "$3" | head -20 | sed 's/^/  /')"
+	fi
+}
+
+# check_rc DESC WANT
+check_rc() {
+	if [ "$rc" = "$2" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "exit status $rc, want $2" "stderr: $(head -3 "$T/err")"
+	fi
+}
+
+# nginx's answer to GET / for target $1, as awget prints it.
+nginx_block() {
+	local t=$1
+	printf '%s header > %s\n' "$t" "HTTP/1.1 200 OK" "$t" "Server: nginx" \
+		"$t" "Date: DATE" "$t" "Content-Type: text/plain" \
+		"$t" "Content-Length: 3" "$t" "Connection: close" \
+		"$t" "X-Test: awget"
+}
+
+# Every target's lines are one contiguous block: no target appears again
+# after another target's lines.
+contiguous() {
+	awk '{ t = $1; if (t != last) { if (t in seen) bad = 1; seen[t] = 1 }
+	     last = t } END { exit bad }' "$1"
+}
+
+PORT=$(free_port)
+DNSPORT=$(free_port)
+nginx_start "$T/nginx" "$PORT" || {
+	not_ok "nginx starts on 127.0.0.1:$PORT"
+	exit 1
+}
+printf '127.0.0.1 good.test\n' >"$T/hosts"
+dnsmasq_start "$T" "$DNSPORT" "$T/hosts" || not_ok "dnsmasq starts"
+DNS="-r 127.0.0.1:$DNSPORT"
+CLOSED=$(free_port) # nothing listens here: connection refused
+
+## One target: the exact output format, status line first.
+aw "127.0.0.1:$PORT"
+nginx_block "127.0.0.1:$PORT" >"$T/want"
+nodate "$T/out" >"$T/got"
+check_file "one target: every header line, prefixed, status line first" \
+	"$T/want" "$T/got"
+check_rc "one target: exit 0" 0
+[ -s "$T/err" ] && not_ok "one target: stderr empty" "$(cat "$T/err")" ||
+	ok "one target: stderr empty"
+
+## The README's command.
+timeout 120 "$TOP/scripts/run" "127.0.0.1:$PORT" >"$T/out" 2>"$T/err"
+rc=$?
+nodate "$T/out" >"$T/got"
+check_file "scripts/run HOST prints nginx's headers" "$T/want" "$T/got"
+
+## 1000 distinct loopback addresses at once, -c 100.
+: >"$T/want"
+for i in $(seq 0 999); do
+	t="127.0.$((1 + i / 250)).$((1 + i % 250)):$PORT"
+	echo "$t" >>"$T/targets"
+	nginx_block "$t" >>"$T/want"
+done
+aw -c 100 -i "$T/targets"
+check_rc "1000 targets: exit 0" 0
+nodate "$T/out" | sort >"$T/got"
+sort "$T/want" >"$T/want.sorted"
+check_file "1000 targets: exact output for every one" "$T/want.sorted" "$T/got"
+if contiguous "$T/out"; then
+	ok "1000 targets: each target's lines are contiguous"
+else
+	not_ok "1000 targets: each target's lines are contiguous"
+fi
+if [ ! -s "$T/err" ]; then ok "1000 targets: no error line"; else
+	not_ok "1000 targets: no error line" "$(head -3 "$T/err")"
+fi
+
+## stdout is written in large blocks, not a write per line.
+if command -v strace >/dev/null; then
+	# LeakSanitizer cannot run under ptrace: no leak check in this run.
+	ASAN_OPTIONS=detect_leaks=0 timeout 60 strace -f -e trace=write \
+		-o "$T/strace" "$AWGET" -c 100 \
+		-i "$T/targets" >"$T/out" 2>/dev/null
+	writes=$(grep -c '^[0-9]* *write(1,' "$T/strace")
+	lines=$(wc -l <"$T/out")
+	if [ "$lines" = 7000 ] && [ "$writes" -le $((7000 * 550 / 65536 + 5)) ]; then
+		ok "stdout: $lines lines in $writes writes"
+	else
+		not_ok "stdout: large buffered writes" "$lines lines, $writes writes"
+	fi
+fi
+
+## Targets from stdin and from a file: blanks trimmed, comments skipped.
+printf '# a comment\n\n  127.0.0.1:%s  \r\n\t# indented comment\nhttp://127.0.0.2:%s/\n' \
+	"$PORT" "$PORT" >"$T/list"
+{
+	nginx_block "127.0.0.1:$PORT"
+	nginx_block "http://127.0.0.2:$PORT/"
+} | sort >"$T/want"
+aw <"$T/list"
+nodate "$T/out" | sort >"$T/got"
+check_file "stdin: targets trimmed, blank and comment lines skipped" "$T/want" "$T/got"
+aw - <"$T/list"
+nodate "$T/out" | sort >"$T/got"
+check_file "'-' reads stdin" "$T/want" "$T/got"
+aw -i "$T/list"
+nodate "$T/out" | sort >"$T/got"
+check_file "-i FILE reads the file" "$T/want" "$T/got"
+aw --input "$T/list"
+check_rc "--input FILE: exit 0" 0
+
+## A slow producer on a pipe: fetches in flight go on while it thinks.
+{
+	echo "127.0.0.1:$PORT"
+	sleep 2
+	echo "127.0.0.2:$PORT"
+} | aw -t 1
+{
+	nginx_block "127.0.0.1:$PORT"
+	nginx_block "127.0.0.2:$PORT"
+} | sort >"$T/want"
+nodate "$T/out" | sort >"$T/got"
+check_file "a slow producer on stdin does not hold up the deadline of others" \
+	"$T/want" "$T/got"
+
+## The request, as nginx received it.
+req() {
+	grep -E '^[^ ]+ header > X-Req-' "$T/out" | sed 's/^[^ ]* header > //'
+}
+aw "http://127.0.0.1:$PORT/req?q=1#frag"
+req >"$T/got"
+cat >"$T/want" <<EOF
+X-Req-Line: GET /req?q=1 HTTP/1.1
+X-Req-Protocol: HTTP/1.1
+X-Req-Host: 127.0.0.1:$PORT
+X-Req-UA: awget/$("$AWGET" -V | awk '{print $2}')
+X-Req-Accept: */*
+X-Req-Connection: close
+EOF
+check_file "request: GET path?query HTTP/1.1 with Host:port, UA, Accept, Connection" \
+	"$T/want" "$T/got"
+
+aw -I "127.0.0.1:$PORT/req"
+req | head -1 >"$T/got"
+echo "X-Req-Line: HEAD /req HTTP/1.1" >"$T/want"
+check_file "-I sends HEAD" "$T/want" "$T/got"
+
+aw --request DELETE -0 "127.0.0.1:$PORT/req"
+req | head -2 >"$T/got"
+printf 'X-Req-Line: DELETE /req HTTP/1.0\nX-Req-Protocol: HTTP/1.0\n' >"$T/want"
+check_file "-X DELETE -0 sends DELETE ... HTTP/1.0" "$T/want" "$T/got"
+
+aw -A 'probe/1' -H 'X-Custom: yes' -H 'accept: text/html' \
+	-H 'Host: example.test' "127.0.0.1:$PORT/req"
+req | grep -E 'Host|UA|Accept|Custom' >"$T/got"
+printf '%s\n' "X-Req-Host: example.test" "X-Req-UA: probe/1" \
+	"X-Req-Accept: text/html" "X-Req-Custom: yes" >"$T/want"
+check_file "-A, -H add and -H replace (case-insensitive) reach the server" \
+	"$T/want" "$T/got"
+
+aw -H 'Accept:' "127.0.0.1:$PORT/req"
+if grep -q 'X-Req-Accept' "$T/out" || ! grep -q 'X-Req-UA' "$T/out"; then
+	not_ok "-H 'Accept:' removes the default header" "$(cat "$T/out")"
+else
+	ok "-H 'Accept:' removes the default header"
+fi
+
+## Errors: one line each, nothing lost, nothing twice.
+aw "127.0.0.1:$CLOSED"
+echo "awget: 127.0.0.1:$CLOSED: connection refused" >"$T/want"
+check_file "refused port: one error line" "$T/want" "$T/err"
+check_rc "refused port: exit 1" 1
+[ -s "$T/out" ] && not_ok "refused port: nothing on stdout" || ok "refused port: nothing on stdout"
+
+aw "127.0.0.1:$PORT" "bad host" "127.0.0.2:$PORT" "x:0" "127.0.0.3:99999" \
+	"ftp://127.0.0.1/" "127.0.0.1:$CLOSED" "[::1" ""
+{
+	nginx_block "127.0.0.1:$PORT"
+	nginx_block "127.0.0.2:$PORT"
+} | sort >"$T/want"
+nodate "$T/out" | sort >"$T/got"
+check_file "invalid targets among good ones: the good ones are fetched" \
+	"$T/want" "$T/got"
+sort >"$T/want" <<EOF
+awget: bad host: invalid target: invalid character in host
+awget: x:0: invalid target: port out of range (1-65535)
+awget: 127.0.0.3:99999: invalid target: port out of range (1-65535)
+awget: ftp://127.0.0.1/: invalid target: unknown scheme
+awget: 127.0.0.1:$CLOSED: connection refused
+awget: [::1: invalid target: missing ']' after IPv6 address
+awget: : invalid target: empty target
+EOF
+sort "$T/err" >"$T/got"
+check_file "invalid targets: one error line each" "$T/want" "$T/got"
+check_rc "invalid targets: exit 1" 1
+
+## One deadline per target, named by phase.
+start=$(date +%s%N)
+aw -t 0.5 "127.0.0.1:$PORT/sleep" "127.0.0.1:$PORT"
+elapsed=$((($(date +%s%N) - start) / 1000000))
+echo "awget: 127.0.0.1:$PORT/sleep: timed out in phase headers" >"$T/want"
+check_file "deadline: a slow server times out in phase headers" "$T/want" "$T/err"
+nginx_block "127.0.0.1:$PORT" >"$T/want"
+nodate "$T/out" >"$T/got"
+check_file "deadline: the fast target is still printed" "$T/want" "$T/got"
+check_rc "deadline: exit 1" 1
+if [ "$elapsed" -lt 4000 ]; then ok "deadline: cut at -t, not at the server's 5 s ($elapsed ms)"; else
+	not_ok "deadline: cut at -t" "took $elapsed ms"
+fi
+
+## Names: /etc/hosts, a resolver, a name that does not exist.
+if grep -qE '^127\.0\.0\.1[[:space:]].*\blocalhost\b' /etc/hosts; then
+	aw $DNS "localhost:$PORT"
+	nginx_block "localhost:$PORT" >"$T/want"
+	nodate "$T/out" >"$T/got"
+	check_file "localhost from /etc/hosts" "$T/want" "$T/got"
+fi
+aw $DNS "good.test:$PORT" "http://good.test:$PORT/req"
+grep -c ' header > HTTP/1.1 200 OK' "$T/out" >"$T/got"
+echo 2 >"$T/want"
+check_file "a name resolved by the resolver (dnsmasq)" "$T/want" "$T/got"
+grep 'X-Req-Host' "$T/out" | sed 's/.* > //' >"$T/got"
+echo "X-Req-Host: good.test:$PORT" >"$T/want"
+check_file "Host carries the name and the port" "$T/want" "$T/got"
+aw $DNS "nosuch.invalid:$PORT"
+echo "awget: nosuch.invalid:$PORT: cannot resolve nosuch.invalid: no such host" >"$T/want"
+check_file "NXDOMAIN: cannot resolve" "$T/want" "$T/err"
+check_rc "NXDOMAIN: exit 1" 1
+
+## IPv6 literal.
+if grep -q ' lo$' /proc/net/if_inet6 2>/dev/null; then
+	aw "[::1]:$PORT" "http://[::1]:$PORT/req"
+	grep -c ' header > HTTP/1.1 200 OK' "$T/out" >"$T/got"
+	echo 2 >"$T/want"
+	check_file "[::1]:port is fetched" "$T/want" "$T/got"
+	grep 'X-Req-Host' "$T/out" | sed 's/.* > //' >"$T/got"
+	echo "X-Req-Host: [::1]:$PORT" >"$T/want"
+	check_file "IPv6 Host header in brackets" "$T/want" "$T/got"
+else
+	ok "# SKIP [::1]: this kernel has no IPv6 loopback"
+fi
+
+## The concurrency limit: never more than -c sockets open at once.
+for i in $(seq 1 12); do echo "127.0.1.$i:$PORT/sleep"; done >"$T/slow"
+"$AWGET" -c 3 -t 1 -i "$T/slow" >/dev/null 2>&1 & # ends by itself in ~4 s
+apid=$!
+max=0
+for i in $(seq 1 100); do
+	kill -0 "$apid" 2>/dev/null || break
+	c=$(ss -Htnp 2>/dev/null | grep -c "pid=$apid,")
+	[ "$c" -gt "$max" ] && max=$c
+	sleep 0.05
+done
+wait "$apid"
+if [ "$max" -ge 2 ] && [ "$max" -le 3 ]; then
+	ok "-c 3: at most 3 connections open (saw $max)"
+else
+	not_ok "-c 3: at most 3 connections open" "saw $max"
+fi
+
+## -v traces each state change.
+aw -v "127.0.0.1:$PORT"
+grep -c "^127.0.0.1:$PORT: " "$T/err" >/dev/null
+if grep -q "^127.0.0.1:$PORT: CONNECTING -> SENDING$" "$T/err" &&
+	grep -q "^127.0.0.1:$PORT: READ_HEADERS -> done$" "$T/err"; then
+	ok "-v traces state changes"
+else
+	not_ok "-v traces state changes" "$(cat "$T/err")"
+fi
+
+## Usage errors: exit 2, one line on stderr, nothing fetched.
+usage_case() {
+	local desc=$1
+	shift
+	aw "$@" "127.0.0.1:$PORT"
+	if [ "$rc" = 2 ] && [ ! -s "$T/out" ] && [ "$(wc -l <"$T/err")" = 1 ]; then
+		ok "usage error: $desc"
+	else
+		not_ok "usage error: $desc" "rc=$rc" "$(head -3 "$T/err")"
+	fi
+}
+usage_case "-c 0" -c 0
+usage_case "-c abc" -c abc
+usage_case "-t 0" -t 0
+usage_case "-t x" -t x
+usage_case "unknown option" --frobnicate
+usage_case "missing value" -c
+usage_case "-I with -X GET" -I -X GET
+usage_case "-i with targets" -i "$T/list"
+usage_case "bad header" -H 'no colon'
+usage_case "bad resolver" -r nonsense
+aw -i "$T/does-not-exist"
+check_rc "unreadable -i file: exit 2" 2
+aw -h
+if [ "$rc" = 0 ] && grep -q '^usage: awget' "$T/out"; then ok "-h prints usage"; else not_ok "-h prints usage"; fi
+aw --version
+if [ "$rc" = 0 ] && grep -qE '^awget [0-9]+\.[0-9]+\.[0-9]+$' "$T/out"; then ok "-V prints the version"; else not_ok "-V prints the version"; fi
+
+## Empty input: nothing to do, exit 0.
+aw </dev/null
+if [ "$rc" = 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]; then ok "empty input: exit 0, silent"; else
+	not_ok "empty input: exit 0, silent" "rc=$rc"
+fi
+
+echo "# integration: $n checks"

@@ -1,0 +1,127 @@
+# tests/lib/servers.sh: the real servers the integration tests talk to, each
+# on loopback ports under a temporary directory, each stopped by the PID we
+# started (never by name). Sourced by tests/integration.sh and scripts/bench.
+
+# A TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+	local p i
+	for i in $(seq 1 200); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 30000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Wait up to 5 s for 127.0.0.1:$1 to accept connections.
+wait_port() {
+	local i
+	for i in $(seq 1 100); do
+		(exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Stop a process we started: TERM, wait up to 5 s, then KILL that PID only.
+stop_pid() {
+	local pid=$1 i
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+	return 0
+}
+
+# nginx_start DIR PORT: nginx in the foreground of its own master process
+# (daemon off), answering on every 127.x.y.z:PORT and on [::1]:PORT when the
+# kernel has IPv6. Sets NGINX_PID.
+#   /         200 "ok\n" with X-Test: awget
+#   /req      echoes what awget sent as X-Req-* headers
+#   /sleep    answers after 5 s (the deadline case)
+nginx_start() {
+	local dir=$1 port=$2 v6=
+	mkdir -p "$dir/logs" "$dir/tmp"
+	if [ -e /proc/net/if_inet6 ] && grep -q ' lo$' /proc/net/if_inet6; then
+		v6="listen [::1]:$port;"
+	fi
+	cat >"$dir/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	server_tokens off;
+	keepalive_timeout 0;
+	client_body_temp_path $dir/tmp/body;
+	proxy_temp_path $dir/tmp/proxy;
+	fastcgi_temp_path $dir/tmp/fastcgi;
+	uwsgi_temp_path $dir/tmp/uwsgi;
+	scgi_temp_path $dir/tmp/scgi;
+	default_type text/plain;
+	server {
+		listen 0.0.0.0:$port backlog=4096 default_server;
+		$v6
+		location / {
+			add_header X-Test awget always;
+			return 200 "ok\n";
+		}
+		location /req {
+			add_header X-Req-Line "\$request" always;
+			add_header X-Req-Protocol "\$server_protocol" always;
+			add_header X-Req-Host "\$http_host" always;
+			add_header X-Req-UA "\$http_user_agent" always;
+			add_header X-Req-Accept "\$http_accept" always;
+			add_header X-Req-Connection "\$http_connection" always;
+			add_header X-Req-Custom "\$http_x_custom" always;
+			return 200 "ok\n";
+		}
+		location /sleep {
+			echo_sleep 5;
+			echo ok;
+		}
+	}
+}
+CONF
+	/usr/sbin/nginx -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf" &
+	NGINX_PID=$!
+	wait_port "$port" || { cat "$dir/logs/error.log" >&2; return 1; }
+}
+
+# dnsmasq_start DIR PORT HOSTSFILE: a resolver on 127.0.0.1:PORT that knows
+# only HOSTSFILE, answers NXDOMAIN for *.invalid and asks nobody else.
+# Sets DNSMASQ_PID.
+dnsmasq_start() {
+	local dir=$1 port=$2 hosts=$3 i
+	chmod a+r "$hosts"
+	dnsmasq --keep-in-foreground --conf-file=/dev/null --port="$port" \
+		--listen-address=127.0.0.1 --bind-interfaces --no-resolv \
+		--no-hosts --addn-hosts="$hosts" --address=/invalid/ \
+		--pid-file="$dir/dnsmasq.pid" --log-facility="$dir/dnsmasq.log" &
+	DNSMASQ_PID=$!
+	wait_port "$port" || return 1
+}
+
+# testd_start BINARY LIFETIME SCENARIO...: the scripted test server; sets
+# TESTD_PID and TESTD_PORT_<scenario> for every scenario.
+testd_start() {
+	local bin=$1 life=$2 name port fifo
+	shift 2
+	fifo=$(mktemp -u)
+	mkfifo "$fifo"
+	"$bin" -l "$life" "$@" >"$fifo" &
+	TESTD_PID=$!
+	while read -r name port; do
+		[ "$name" = ready ] && break
+		printf -v "TESTD_PORT_$name" '%s' "$port"
+	done <"$fifo"
+	rm -f "$fifo"
+}
