@@ -206,6 +206,9 @@ fetch_connect_next(struct fetch *f)
 	case ECONNREFUSED:
 		fetch_fail(f, OUTCOME_REFUSED, "connection refused");
 		break;
+	case ECONNRESET: /* accepted, then reset before we saw it connect */
+		fetch_fail(f, OUTCOME_RESET, "connection reset by peer");
+		break;
 	case EMFILE:
 	case ENFILE:
 	case ENOBUFS:
@@ -447,10 +450,13 @@ fetch_free(struct fetch *f)
 }
 
 void
-fetch_abort_all(struct awget *ctx)
+fetch_abort_all(struct awget *ctx, const char *why)
 {
 	struct fetch *f;
 
-	while ((f = LIST_FIRST(&ctx->fetches)) != NULL)
+	while ((f = LIST_FIRST(&ctx->fetches)) != NULL) {
+		if (why != NULL)
+			output_error(ctx->out, f->t->text, "%s", why);
 		fetch_free(f);
+	}
 }

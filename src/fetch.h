@@ -8,7 +8,10 @@ struct target;
 
 /* Start fetching t; takes ownership of t. Ends in sched_done, maybe at once. */
 void fetch_start(struct awget *, struct target *);
-/* Drop every fetch still in flight, writing no outcome (the run stopped). */
-void fetch_abort_all(struct awget *);
+/*
+ * The run stopped: drop every fetch still in flight, each with the error
+ * line why, or silently if why is NULL.
+ */
+void fetch_abort_all(struct awget *, const char *);
 
 #endif /* FETCH_H */

@@ -163,7 +163,11 @@ main(int argc, char **argv)
 	if (!sched_finished(ctx.sched))
 		event_base_dispatch(ctx.base);
 
-	fetch_abort_all(&ctx);
+	/* Interrupted: say which targets got no answer; a closed stdout
+	 * means nobody is listening, so stop quietly. */
+	fetch_abort_all(&ctx, ctx.signal != 0 ? "interrupted" : NULL);
+	/* Cancelled lookups free themselves in callbacks the loop runs. */
+	event_base_loop(ctx.base, EVLOOP_NONBLOCK);
 	if (targets_error(ctx.targets) != 0)
 		output_error(ctx.out,
 		    strcmp(opts.input, "-") == 0 ? "stdin" : opts.input,

@@ -326,6 +326,24 @@ else
 	not_ok "-v traces state changes" "$(cat "$T/err")"
 fi
 
+## SIGINT: what completed is written, each target in flight gets one
+## "interrupted" line (one still resolving too), and the exit status is 130.
+"$AWGET" -r "127.0.0.1:$CLOSED" -t 30 "127.0.0.1:$PORT" "127.0.0.1:$PORT/sleep" \
+	never.test >"$T/out" 2>"$T/err" &
+apid=$!
+sleep 1.5 # the first target is done by then; the others wait 5 s or more
+kill -INT "$apid"
+wait "$apid"
+rc=$?
+check_rc "SIGINT: exit 130" 130
+nginx_block "127.0.0.1:$PORT" >"$T/want"
+nodate "$T/out" >"$T/got"
+check_file "SIGINT: the completed target is written" "$T/want" "$T/got"
+printf 'awget: %s: interrupted\n' "127.0.0.1:$PORT/sleep" never.test |
+	sort >"$T/want"
+sort "$T/err" >"$T/got"
+check_file "SIGINT: one 'interrupted' line per target in flight" "$T/want" "$T/got"
+
 ## Usage errors: exit 2, one line on stderr, nothing fetched.
 usage_case() {
 	local desc=$1
@@ -360,4 +378,4 @@ if [ "$rc" = 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]; then ok "empty input
 	not_ok "empty input: exit 0, silent" "rc=$rc"
 fi
 
-echo "# integration: $n checks"
+echo "# integration: done ($n checks)"

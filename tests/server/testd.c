@@ -499,8 +499,11 @@ sc_slowloris(struct conn *c)
 }
 
 /*
- * The scenarios. Hex escapes are split ("\x7f" "b") where the next byte
- * is a hex digit, which the escape would otherwise swallow.
+ * The scenarios, in the order -L lists them. limit_line, limit_total and
+ * interim_n take N from "GET /N"; a bad N gets a 400. X-N-<i> and X-T-<i>
+ * count from 1, X-Req-<i> from 0 (the request line). Hex escapes are split
+ * ("\x7f" "b") where the next byte is a hex digit, which the escape would
+ * otherwise swallow.
  */
 static const struct scenario scenarios[] = {
     {"normal", 0, TEXT(REPLY_NORMAL), sc_text, NULL, NULL, 0},

@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# tests/hostile.sh: awget against every scenario of the scripted test server
+# (tests/server/testd.c): broken, slow and malicious servers. Each scenario's
+# exact stdout, stderr and exit status is checked; then all of them at once.
+# Prints one TAP line per check.
+#
+#   AWGET=build/awget TESTD=build/tests/server/awget-testd tests/hostile.sh
+set -u
+
+AWGET=${AWGET:?set AWGET to the awget binary}
+TESTD=${TESTD:?set TESTD to the awget-testd binary}
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/servers.sh"
+
+T=$(mktemp -d /tmp/awget-hostile.XXXXXX)
+TESTD_PID=
+cleanup() {
+	stop_pid "$TESTD_PID"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# Checks run in pipelines' subshells too: no counter, scripts/test counts.
+ok() {
+	echo "ok - $1"
+}
+not_ok() {
+	echo "not ok - $1"
+	shift
+	local l
+	for l in "$@"; do echo "#   $l"; done
+}
+
+mapfile -t SCENARIOS < <("$TESTD" -L)
+testd_start "$TESTD" 300 "${SCENARIOS[@]}"
+port() {
+	local v="TESTD_PORT_$1"
+	echo "${!v}"
+}
+
+# Expected lines of a target: "T header > LINE" for each argument.
+block() {
+	local t=$1
+	shift
+	local l
+	for l in "$@"; do printf '%s header > %s\n' "$t" "$l"; done
+}
+
+# scenario NAME RC [PATH]: run awget -t 3 on one scenario; compare stdout
+# with $T/want.out and stderr with $T/want.err (both made by the caller,
+# with @T@ standing for the target).
+scenario() {
+	local name=$1 want_rc=$2 path=${3:-} t
+	t="127.0.0.1:$(port "$name")$path"
+	timeout -k 5 30 "$AWGET" -t 3 "$t" >"$T/out" 2>"$T/err"
+	local rc=$?
+	sed "s|@T@|$t|g" "$T/want.out" >"$T/w.out"
+	sed "s|@T@|$t|g" "$T/want.err" >"$T/w.err"
+	if cmp -s "$T/w.out" "$T/out" && cmp -s "$T/w.err" "$T/err" &&
+		[ "$rc" = "$want_rc" ]; then
+		ok "$name$path: exact stdout, stderr, exit $want_rc"
+	else
+		not_ok "$name$path: exact stdout, stderr, exit $want_rc" "exit $rc" \
+			"$(diff "$T/w.out" "$T/out" | head -5 | cut -c1-200)" \
+			"$(diff "$T/w.err" "$T/err" | head -5 | cut -c1-200)"
+	fi
+}
+success() { # success NAME [PATH] < lines
+	sed 's/^/@T@ header > /' >"$T/want.out"
+	: >"$T/want.err"
+	scenario "$1" 0 "${2:-}"
+}
+failure() { # failure NAME MESSAGE [PATH]
+	: >"$T/want.out"
+	echo "awget: @T@: $2" >"$T/want.err"
+	scenario "$1" 1 "${3:-}"
+}
+
+NORMAL='HTTP/1.1 200 OK
+Server: testd
+Content-Length: 2'
+
+echo "$NORMAL" | success normal
+echo "$NORMAL" | success bare_lf
+printf 'HTTP/1.1 100 Continue\n%s\n' "$NORMAL" | success continue100
+printf 'HTTP/1.1 103 Early Hints\nLink: </style.css>; rel=preload\n%s\n' \
+	"$NORMAL" | success early_hints
+printf '%s\n' 'HTTP/1.1 200 OK' 'X-Folded: first' '  second part' \
+	"$(printf '\tthird')" 'Server: testd' | success obs_fold
+printf '%s\n' 'HTTP/1.1 200 OK' 'Set-Cookie: a=1' 'Server: testd' \
+	'Set-Cookie: b=2' | success dup_headers
+printf '%s\n' 'HTTP/1.1 999 Very Unusual' 'Server: testd' | success status999
+{
+	printf 'HTTP/1.1 200 %s\n' "$(head -c 1000 /dev/zero | tr '\0' R)"
+	printf 'X-Long: %s\n' "$(head -c 4000 /dev/zero | tr '\0' v)"
+} | success long_reason
+
+# Control bytes: every one escaped, never raw.
+cat <<'EOF' | success control_bytes
+HTTP/1.1 200 OK
+Server: testd
+X-Title: \x1b]0;pwned\x07
+X-Clear: \x1b[2J
+X-Nul: a\x00b
+X-Del: a\x7fb
+X-Vt: a\x0bb
+X-Ff: a\x0cb
+X-Cr: a\x0db
+X-Bs: abc\x08\x08\x08
+X-Csi: a\x9b31mred
+X-Backslash: a\\x41
+EOF
+# Invalid UTF-8 escaped byte by byte; valid UTF-8 and TAB unchanged.
+{
+	cat <<'EOF'
+HTTP/1.1 200 OK
+Server: testd
+X-Overlong: \xc0\xaf
+X-Overlong3: \xe0\x80\xaf
+X-Surrogate: \xed\xa0\x80
+X-Above: \xf4\x90\x80\x80
+X-Truncated: \xe2\x82
+X-Cont: \x80\xbf
+EOF
+	printf 'X-Valid: caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\n'
+	printf 'X-Tab: a\tb\n'
+} | success bad_utf8
+
+# No raw control byte reaches stdout, whatever the server sent.
+if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$T/out" ||
+	tr -d '\n\t -~\200-\377' <"$T/out" | LC_ALL=C grep -q .; then
+	not_ok "bad_utf8: no control byte on stdout"
+else
+	ok "bad_utf8: no control byte on stdout"
+fi
+
+echo "$NORMAL" | success slow_headers
+printf '%s\n' 'HTTP/1.1 200 OK' 'Server: testd' | success endless_body
+echo "$NORMAL" | success early_answer
+
+failure silent "timed out in phase headers"
+failure slowloris "timed out in phase headers"
+failure close_mid_line "connection closed before the end of the headers"
+failure no_blank_line "connection closed before the end of the headers"
+failure ssh_banner "not an HTTP response"
+failure http09 "not an HTTP response"
+failure binary "not an HTTP response"
+failure huge_line "header line longer than 65536 bytes"
+failure many_headers "headers larger than 262144 bytes"
+failure huge_reason "header line longer than 65536 bytes"
+failure endless_1xx "more than 16 interim responses"
+failure close_on_accept "connection closed before the end of the headers"
+failure rst_on_accept "connection reset by peer"
+
+# The limits, at limit - 1, limit and limit + 1.
+for len in 65535 65536; do
+	{
+		echo 'HTTP/1.1 200 OK'
+		printf 'X-L: %s\n' "$(head -c $((len - 5)) /dev/zero | tr '\0' l)"
+	} | success limit_line "/$len"
+done
+failure limit_line "header line longer than 65536 bytes" /65537
+for total in 262143 262144; do
+	timeout 30 "$AWGET" "127.0.0.1:$(port limit_total)/$total" >"$T/out" 2>"$T/err"
+	rc=$?
+	sum=$(sed 's/^[^ ]* header > //' "$T/out" | awk '{ s += length($0) } END { print s }')
+	if [ "$rc" = 0 ] && [ "$sum" = "$total" ] && [ ! -s "$T/err" ]; then
+		ok "limit_total/$total: headers of $total bytes printed whole"
+	else
+		not_ok "limit_total/$total: headers of $total bytes printed whole" \
+			"rc=$rc sum=$sum" "$(head -2 "$T/err")"
+	fi
+done
+failure limit_total "headers larger than 262144 bytes" /262145
+for k in 15 16; do
+	{
+		for i in $(seq 1 "$k"); do echo 'HTTP/1.1 100 Continue'; done
+		echo "$NORMAL"
+	} | success interim_n "/$k"
+done
+failure interim_n "more than 16 interim responses" /17
+
+## Every scenario in one run at -c 4: exactly one outcome per target.
+: >"$T/all"
+for s in "${SCENARIOS[@]}"; do
+	echo "127.0.0.1:$(port "$s")" >>"$T/all"
+done
+start=$(date +%s)
+timeout -k 5 120 "$AWGET" -c 4 -t 3 -i "$T/all" >"$T/out" 2>"$T/err"
+rc=$?
+elapsed=$(($(date +%s) - start))
+if [ "$rc" = 1 ]; then ok "all scenarios at -c 4: exit 1"; else
+	not_ok "all scenarios at -c 4: exit 1" "exit $rc"
+fi
+# Each target: either lines on stdout or exactly one line on stderr.
+bad=
+while read -r t; do
+	o=$(grep -c "^$t header > " "$T/out")
+	e=$(grep -c "^awget: $t: " "$T/err")
+	if ! { [ "$o" -gt 0 ] && [ "$e" = 0 ]; } && ! { [ "$o" = 0 ] && [ "$e" = 1 ]; }; then
+		bad="$bad $t(out=$o,err=$e)"
+	fi
+done <"$T/all"
+lines=$(wc -l <"$T/err")
+failures=$(grep -c . <<<"$(sed 's/^awget: \([^:]*:[0-9]*\): .*/\1/' "$T/err" | sort -u)")
+if [ -z "$bad" ] && [ "$lines" = "$failures" ]; then
+	ok "all scenarios at -c 4: one outcome per target (${#SCENARIOS[@]} targets, $lines errors)"
+else
+	not_ok "all scenarios at -c 4: one outcome per target" "$bad" "err lines $lines, targets $failures"
+fi
+# Slowloris and silent are cut at the deadline: a generous bound, the run
+# takes a few rounds of -t 3 at -c 4, never the servers' "forever".
+if [ "$elapsed" -le 60 ]; then ok "all scenarios at -c 4: ended in ${elapsed}s"; else
+	not_ok "all scenarios at -c 4: ended in time" "${elapsed}s"
+fi
+
+## The deadline is one per target, not an idle timeout.
+start=$(date +%s%N)
+timeout -k 5 30 "$AWGET" -t 1.5 "127.0.0.1:$(port slowloris)" \
+	"127.0.0.1:$(port silent)" >/dev/null 2>"$T/err"
+ms=$((($(date +%s%N) - start) / 1000000))
+if [ "$(grep -c 'timed out in phase headers' "$T/err")" = 2 ] && [ "$ms" -lt 5000 ]; then
+	ok "slowloris and silent are cut at -t 1.5 (${ms} ms)"
+else
+	not_ok "slowloris and silent are cut at -t 1.5" "${ms} ms" "$(cat "$T/err")"
+fi
+
+echo "# hostile: done"
