@@ -74,11 +74,10 @@ struct fetch {
 	struct evutil_addrinfo *ai;            /* resolved addresses, owned */
 	struct evutil_addrinfo *ai_next;       /* the next one to try */
 	struct bufferevent *bev;
-	int last_error;      /* errno of the last failed connect */
-	int code;            /* status code of the block being read */
-	int interim;         /* 1xx blocks read */
-	size_t header_bytes; /* status and header lines, all blocks */
-	struct buf out;      /* the target's formatted lines */
+	int last_error;            /* errno of the last failed connect */
+	struct http_response resp; /* the response, line by line */
+	size_t text_len;           /* of t->text, which starts every line */
+	struct buf out;            /* the target's formatted lines */
 	LIST_ENTRY(fetch) entry;
 };
 
@@ -90,7 +89,7 @@ static void fetch_on_event(struct bufferevent *, short, void *);
 static void fetch_on_connected(struct fetch *);
 static void fetch_on_sent(struct bufferevent *, void *);
 static void fetch_on_read(struct bufferevent *, void *);
-static int fetch_line(struct fetch *, const char *, size_t);
+static int fetch_on_line(struct fetch *, enum http_line);
 static void fetch_on_deadline(evutil_socket_t, short, void *);
 static void fetch_fail(struct fetch *, enum outcome, const char *, ...)
     __attribute__((format(printf, 3, 4)));
@@ -115,6 +114,7 @@ fetch_start(struct awget *ctx, struct target *t)
 
 	f->ctx = ctx;
 	f->t = t;
+	f->text_len = strlen(t->text);
 	LIST_INSERT_HEAD(&ctx->fetches, f, entry);
 	evtimer_assign(&f->deadline, ctx->base, fetch_on_deadline, f);
 	evtimer_add(&f->deadline, ctx->deadline);
@@ -318,73 +318,59 @@ fetch_on_read(struct bufferevent *bev, void *arg)
 {
 	struct fetch *f = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	unsigned char *p;
+	enum http_line what;
 	size_t len;
 	char *line;
-	int done;
 
 	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
-		done = fetch_line(f, line, len);
+		what = http_response_line(&f->resp, line, len);
+		if (what == HTTP_LINE_STATUS || what == HTTP_LINE_HEADER)
+			output_format_header(&f->out, f->t->text, f->text_len,
+			    line, len);
 		free(line);
-		if (done)
+		if (fetch_on_line(f, what))
 			return;
 	}
-	len = evbuffer_get_length(in);
-	/* Without a line end, more than the limit can never become a line. */
-	if (len > AWGET_MAX_LINE + 1) {
-		fetch_fail(f, OUTCOME_TOO_LARGE,
-		    "header line longer than %d bytes", AWGET_MAX_LINE);
-		return;
-	}
-	/* Binary or an SSH banner: no need to wait for a line end. */
-	if (f->state <= FETCH_READ_STATUS && len > 0) {
-		p = evbuffer_pullup(in, len < 5 ? len : 5);
-		if (memcmp(p, "HTTP/", len < 5 ? len : 5) != 0)
-			fetch_fail(f, OUTCOME_NOT_HTTP, "not an HTTP response");
+	if ((len = evbuffer_get_length(in)) > 0) {
+		line = (char *)evbuffer_pullup(in, len < 5 ? len : 5);
+		fetch_on_line(f, http_response_partial(&f->resp, line, len));
 	}
 }
 
-/* Handle one received line; returns 1 if the fetch has ended. */
+/* Act on what a line was; returns 1 if the fetch has ended. */
 static int
-fetch_line(struct fetch *f, const char *line, size_t len)
+fetch_on_line(struct fetch *f, enum http_line what)
 {
-	struct http_status st;
-
-	if (len > AWGET_MAX_LINE) {
-		fetch_fail(f, OUTCOME_TOO_LARGE,
-		    "header line longer than %d bytes", AWGET_MAX_LINE);
-		return 1;
-	}
-	if ((f->header_bytes += len) > AWGET_MAX_HEADER_BYTES) {
-		fetch_fail(f, OUTCOME_TOO_LARGE, "headers larger than %d bytes",
-		    AWGET_MAX_HEADER_BYTES);
-		return 1;
-	}
-	if (f->state != FETCH_READ_HEADERS) {
-		if (http_parse_status(line, len, &st) == -1) {
-			fetch_fail(f, OUTCOME_NOT_HTTP, "not an HTTP response");
-			return 1;
-		}
-		f->code = st.code;
+	switch (what) {
+	case HTTP_LINE_STATUS:
 		fetch_set_state(f, FETCH_READ_HEADERS);
-	} else if (len == 0) {
-		/* 101 switches protocols: it is the final response. */
-		if (f->code >= 200 || f->code == 101) {
-			fetch_finish(f, OUTCOME_OK, NULL);
-			return 1;
-		}
-		if (++f->interim > AWGET_MAX_INTERIM) {
-			fetch_fail(f, OUTCOME_TOO_LARGE,
-			    "more than %d interim responses",
-			    AWGET_MAX_INTERIM);
-			return 1;
-		}
+		return 0;
+	case HTTP_LINE_HEADER:
+	case HTTP_LINE_PARTIAL:
+		return 0;
+	case HTTP_LINE_INTERIM:
 		fetch_set_state(f, FETCH_READ_STATUS);
 		return 0;
+	case HTTP_LINE_END:
+		fetch_finish(f, OUTCOME_OK, NULL);
+		break;
+	case HTTP_LINE_NOT_HTTP:
+		fetch_fail(f, OUTCOME_NOT_HTTP, "not an HTTP response");
+		break;
+	case HTTP_LINE_TOO_LONG:
+		fetch_fail(f, OUTCOME_TOO_LARGE,
+		    "header line longer than %d bytes", AWGET_MAX_LINE);
+		break;
+	case HTTP_LINE_TOO_LARGE:
+		fetch_fail(f, OUTCOME_TOO_LARGE, "headers larger than %d bytes",
+		    AWGET_MAX_HEADER_BYTES);
+		break;
+	case HTTP_LINE_TOO_MANY_INTERIM:
+		fetch_fail(f, OUTCOME_TOO_LARGE,
+		    "more than %d interim responses", AWGET_MAX_INTERIM);
+		break;
 	}
-	output_format_header(&f->out, f->t->text, strlen(f->t->text), line,
-	    len);
-	return 0;
+	return 1;
 }
 
 static void

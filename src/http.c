@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "awget.h"
 #include "http.h"
 #include "targets.h"
 #include "util.h"
@@ -215,4 +216,43 @@ http_split_header(const char *s, size_t n, size_t *name_len, size_t *value_off,
 	*value_off = i;
 	*value_len = end - i;
 	return 0;
+}
+
+enum http_line
+http_response_line(struct http_response *r, const char *line, size_t len)
+{
+	struct http_status st;
+
+	if (len > AWGET_MAX_LINE)
+		return HTTP_LINE_TOO_LONG;
+	if ((r->bytes += len) > AWGET_MAX_HEADER_BYTES)
+		return HTTP_LINE_TOO_LARGE;
+	if (!r->in_headers) {
+		if (http_parse_status(line, len, &st) == -1)
+			return HTTP_LINE_NOT_HTTP;
+		r->code = st.code;
+		r->in_headers = 1;
+		return HTTP_LINE_STATUS;
+	}
+	if (len > 0)
+		return HTTP_LINE_HEADER;
+	/* 101 switches protocols: it is the final response. */
+	if (r->code >= 200 || r->code == 101)
+		return HTTP_LINE_END;
+	if (++r->interim > AWGET_MAX_INTERIM)
+		return HTTP_LINE_TOO_MANY_INTERIM;
+	r->in_headers = 0;
+	return HTTP_LINE_INTERIM;
+}
+
+enum http_line
+http_response_partial(const struct http_response *r, const char *p, size_t len)
+{
+	/* With a line end still to come, the line is at least len - 1. */
+	if (len > AWGET_MAX_LINE + 1)
+		return HTTP_LINE_TOO_LONG;
+	/* Binary, an SSH banner, HTTP/0.9: no need to wait for a line end. */
+	if (!r->in_headers && memcmp(p, "HTTP/", len < 5 ? len : 5) != 0)
+		return HTTP_LINE_NOT_HTTP;
+	return HTTP_LINE_PARTIAL;
 }

@@ -28,6 +28,36 @@ struct http_status {
 	size_t reason_len;
 };
 
+/* Where a response stands, line by line (RFC 9112 section 2). */
+struct http_response {
+	int in_headers; /* the status line of this block has been read */
+	int code;       /* its status code */
+	int interim;    /* 1xx blocks read */
+	size_t bytes;   /* status and header lines so far, all blocks */
+};
+
+/* What one line of a response is, or why the response is refused. */
+enum http_line {
+	HTTP_LINE_STATUS,    /* a status line */
+	HTTP_LINE_HEADER,    /* a header line, or a continuation */
+	HTTP_LINE_INTERIM,   /* the blank line after a 1xx block */
+	HTTP_LINE_END,       /* the blank line after the final block */
+	HTTP_LINE_PARTIAL,   /* not a whole line yet: wait for more */
+	HTTP_LINE_NOT_HTTP,  /* the first line is not "HTTP/d.d ddd ..." */
+	HTTP_LINE_TOO_LONG,  /* a line over AWGET_MAX_LINE */
+	HTTP_LINE_TOO_LARGE, /* all lines over AWGET_MAX_HEADER_BYTES */
+	HTTP_LINE_TOO_MANY_INTERIM, /* over AWGET_MAX_INTERIM 1xx blocks */
+};
+
+/* Take one line (without its terminator) of a response. */
+enum http_line http_response_line(struct http_response *, const char *, size_t);
+/*
+ * Judge len buffered bytes that hold no line end yet, p being at least
+ * their first 5: HTTP_LINE_PARTIAL if they may still become a good line.
+ */
+enum http_line http_response_partial(const struct http_response *, const char *,
+    size_t);
+
 /*
  * Check one -H argument: "Name: value" adds or replaces, "Name:" removes a
  * default header, "Name;" sends it empty (as curl does). NULL if usable,

@@ -195,6 +195,9 @@ output_block(struct output *o, const char *p, size_t n)
 }
 
 /* Queue "PREFIXTARGET: MESSAGE\n" on stderr, whole. */
+static void err_line(struct output *, const char *, const char *, const char *,
+    va_list) __attribute__((format(printf, 4, 0)));
+
 static void
 err_line(struct output *o, const char *prefix, const char *target,
     const char *fmt, va_list ap)

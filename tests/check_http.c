@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "awget.h"
 #include "http.h"
 #include "targets.h"
 #include "util.h"
@@ -600,6 +601,126 @@ START_TEST(test_http_split_header_length_bound)
 }
 END_TEST
 
+/* Feed one line, as a C string. */
+static enum http_line
+feed(struct http_response *r, const char *line)
+{
+	return http_response_line(r, line, strlen(line));
+}
+
+START_TEST(test_http_response_line_final)
+{
+	struct http_response r = {0};
+
+	ck_assert_int_eq(feed(&r, "HTTP/1.1 200 OK"), HTTP_LINE_STATUS);
+	ck_assert_int_eq(r.code, 200);
+	ck_assert_int_eq(feed(&r, "Server: x"), HTTP_LINE_HEADER);
+	ck_assert_int_eq(feed(&r, " folded"), HTTP_LINE_HEADER);
+	ck_assert_int_eq(feed(&r, ""), HTTP_LINE_END);
+	ck_assert_uint_eq(r.bytes, 15 + 9 + 7);
+}
+END_TEST
+
+START_TEST(test_http_response_line_interim)
+{
+	struct http_response r = {0};
+
+	ck_assert_int_eq(feed(&r, "HTTP/1.1 100 Continue"), HTTP_LINE_STATUS);
+	ck_assert_int_eq(feed(&r, ""), HTTP_LINE_INTERIM);
+	ck_assert_int_eq(feed(&r, "HTTP/1.1 103 Early Hints"),
+	    HTTP_LINE_STATUS);
+	ck_assert_int_eq(feed(&r, "Link: </a>"), HTTP_LINE_HEADER);
+	ck_assert_int_eq(feed(&r, ""), HTTP_LINE_INTERIM);
+	ck_assert_int_eq(r.interim, 2);
+	ck_assert_int_eq(feed(&r, "HTTP/1.1 204 No Content"), HTTP_LINE_STATUS);
+	ck_assert_int_eq(feed(&r, ""), HTTP_LINE_END);
+}
+END_TEST
+
+START_TEST(test_http_response_line_101_is_final)
+{
+	struct http_response r = {0};
+
+	ck_assert_int_eq(feed(&r, "HTTP/1.1 101 Switching Protocols"),
+	    HTTP_LINE_STATUS);
+	ck_assert_int_eq(feed(&r, ""), HTTP_LINE_END);
+}
+END_TEST
+
+START_TEST(test_http_response_line_not_http)
+{
+	struct http_response r = {0};
+
+	ck_assert_int_eq(feed(&r, "SSH-2.0-OpenSSH_9.2"), HTTP_LINE_NOT_HTTP);
+	r = (struct http_response){0};
+	ck_assert_int_eq(feed(&r, ""), HTTP_LINE_NOT_HTTP);
+	/* After a 1xx block, the next line must be a status line again. */
+	r = (struct http_response){0};
+	feed(&r, "HTTP/1.1 100 Continue");
+	feed(&r, "");
+	ck_assert_int_eq(feed(&r, "Server: x"), HTTP_LINE_NOT_HTTP);
+}
+END_TEST
+
+START_TEST(test_http_response_line_limits)
+{
+	struct http_response r = {0};
+	char *big = malloc(AWGET_MAX_LINE + 1);
+	size_t sent;
+	int i;
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', AWGET_MAX_LINE + 1);
+	feed(&r, "HTTP/1.1 200 OK");
+	ck_assert_int_eq(http_response_line(&r, big, AWGET_MAX_LINE),
+	    HTTP_LINE_HEADER);
+	ck_assert_int_eq(http_response_line(&r, big, AWGET_MAX_LINE + 1),
+	    HTTP_LINE_TOO_LONG);
+	/* Fill up to exactly the total limit, then one byte more. */
+	r = (struct http_response){0};
+	feed(&r, "HTTP/1.1 200 OK");
+	for (sent = 15; sent + AWGET_MAX_LINE <= AWGET_MAX_HEADER_BYTES;
+	     sent += AWGET_MAX_LINE)
+		ck_assert_int_eq(http_response_line(&r, big, AWGET_MAX_LINE),
+		    HTTP_LINE_HEADER);
+	ck_assert_int_eq(http_response_line(&r, big,
+	                     AWGET_MAX_HEADER_BYTES - sent),
+	    HTTP_LINE_HEADER);
+	ck_assert_int_eq(http_response_line(&r, big, 1), HTTP_LINE_TOO_LARGE);
+	/* AWGET_MAX_INTERIM 1xx blocks pass; one more does not. */
+	r = (struct http_response){0};
+	for (i = 0; i < AWGET_MAX_INTERIM; i++) {
+		feed(&r, "HTTP/1.1 100 Continue");
+		ck_assert_int_eq(feed(&r, ""), HTTP_LINE_INTERIM);
+	}
+	feed(&r, "HTTP/1.1 100 Continue");
+	ck_assert_int_eq(feed(&r, ""), HTTP_LINE_TOO_MANY_INTERIM);
+	free(big);
+}
+END_TEST
+
+START_TEST(test_http_response_partial)
+{
+	struct http_response r = {0};
+
+	ck_assert_int_eq(http_response_partial(&r, "HT", 2), HTTP_LINE_PARTIAL);
+	ck_assert_int_eq(http_response_partial(&r, "HTTP/", 9),
+	    HTTP_LINE_PARTIAL);
+	ck_assert_int_eq(http_response_partial(&r, "SSH-2", 5),
+	    HTTP_LINE_NOT_HTTP);
+	ck_assert_int_eq(http_response_partial(&r, "\x16\x03", 2),
+	    HTTP_LINE_NOT_HTTP);
+	ck_assert_int_eq(http_response_partial(&r, "HTTP/", AWGET_MAX_LINE + 1),
+	    HTTP_LINE_PARTIAL);
+	ck_assert_int_eq(http_response_partial(&r, "HTTP/", AWGET_MAX_LINE + 2),
+	    HTTP_LINE_TOO_LONG);
+	/* Inside the headers, any start will do. */
+	feed(&r, "HTTP/1.1 200 OK");
+	ck_assert_int_eq(http_response_partial(&r, "X-A: ", 5),
+	    HTTP_LINE_PARTIAL);
+}
+END_TEST
+
 static TCase *
 tcase(Suite *s, const char *name)
 {
@@ -663,6 +784,16 @@ http_suite(void)
 	tcase_add_test(tc, test_http_split_header_empty_value);
 	tcase_add_test(tc, test_http_split_header_rejected);
 	tcase_add_test(tc, test_http_split_header_length_bound);
+
+	tc = tcase(s, "http_response_line");
+	tcase_add_test(tc, test_http_response_line_final);
+	tcase_add_test(tc, test_http_response_line_interim);
+	tcase_add_test(tc, test_http_response_line_101_is_final);
+	tcase_add_test(tc, test_http_response_line_not_http);
+	tcase_add_test(tc, test_http_response_line_limits);
+
+	tc = tcase(s, "http_response_partial");
+	tcase_add_test(tc, test_http_response_partial);
 	return s;
 }
 

@@ -1,0 +1,117 @@
+/*
+ * fuzz_response.c: a libFuzzer target over what a server's bytes go
+ * through: lines cut by evbuffer_readln as fetch.c cuts them, judged by
+ * http_response_line and http_response_partial, escaped by
+ * output_format_header. Whatever the bytes, and however they are split
+ * into reads, the output must be well-formed UTF-8 with no control byte but
+ * TAB and the line ends, and bounded by the limits.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "awget.h"
+#include "http.h"
+#include "output.h"
+#include "util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* Abort unless b is well-formed UTF-8 without controls but TAB and LF. */
+static void
+check_output(const struct buf *b)
+{
+	const unsigned char *p = (const unsigned char *)b->data;
+	size_t i = 0, n, k;
+	unsigned long cp;
+
+	while (i < b->len) {
+		if (p[i] < 0x80) {
+			if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n') ||
+			    p[i] == 0x7f)
+				abort();
+			i++;
+			continue;
+		}
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
+			n = 2, cp = p[i] & 0x1f;
+		else if (p[i] >= 0xe0 && p[i] <= 0xef)
+			n = 3, cp = p[i] & 0x0f;
+		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
+			n = 4, cp = p[i] & 0x07;
+		else
+			abort();
+		if (i + n > b->len)
+			abort();
+		for (k = 1; k < n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				abort();
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		/* Overlong, surrogate, above U+10FFFF, or a C1 control. */
+		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+		    (cp >= 0x80 && cp <= 0x9f))
+			abort();
+		i += n;
+	}
+}
+
+/* Feed what in holds; returns 1 once the response has ended. */
+static int
+drain(struct evbuffer *in, struct http_response *r, struct buf *out,
+    size_t *lines)
+{
+	enum http_line what;
+	size_t len;
+	char *line;
+
+	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
+		what = http_response_line(r, line, len);
+		if (what == HTTP_LINE_STATUS || what == HTTP_LINE_HEADER) {
+			output_format_header(out, "t", 1, line, len);
+			(*lines)++;
+		}
+		free(line);
+		if (what != HTTP_LINE_STATUS && what != HTTP_LINE_HEADER &&
+		    what != HTTP_LINE_INTERIM)
+			return 1;
+	}
+	len = evbuffer_get_length(in);
+	if (len == 0)
+		return 0;
+	line = (char *)evbuffer_pullup(in, len < 5 ? len : 5);
+	return http_response_partial(r, line, len) != HTTP_LINE_PARTIAL;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct evbuffer *in = evbuffer_new();
+	struct http_response r = {0};
+	struct buf out = {0};
+	size_t off = 0, chunk, lines = 0;
+
+	if (in == NULL)
+		abort();
+	/* The first byte sets the size of each read, as a network would. */
+	chunk = size > 0 ? (size_t)data[0] % 64 + 1 : 1;
+	while (off < size) {
+		size_t n = size - off < chunk ? size - off : chunk;
+
+		evbuffer_add(in, data + off, n);
+		off += n;
+		if (drain(in, &r, &out, &lines))
+			break;
+	}
+	check_output(&out);
+	/* Every printed byte came from a line within the limits. */
+	if (r.bytes > AWGET_MAX_HEADER_BYTES + AWGET_MAX_LINE ||
+	    out.len > lines * 12 + OUTPUT_ESCAPED_MAX(r.bytes))
+		abort();
+	buf_free(&out);
+	evbuffer_free(in);
+	return 0;
+}
