@@ -23,6 +23,7 @@
 #define AWGET_DEFAULT_CONCURRENCY 100
 #define AWGET_DEFAULT_TIMEOUT_MS 10000
 #define AWGET_OUTPUT_FLUSH (64 * 1024) /* stdout is written in these */
+#define AWGET_READ_SIZE 4096           /* bytes asked of each read */
 
 /* Exit status, as documented in awget(1). */
 enum awget_exit {

@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/event_struct.h>
@@ -73,7 +72,11 @@ struct fetch {
 	struct evdns_getaddrinfo_request *dns; /* pending lookup, or NULL */
 	struct evutil_addrinfo *ai;            /* resolved addresses, owned */
 	struct evutil_addrinfo *ai_next;       /* the next one to try */
-	struct bufferevent *bev;
+	evutil_socket_t fd;                    /* -1 when not connecting */
+	struct event io;                       /* fd, edge-triggered */
+	struct evbuffer *in;                   /* received, not yet a line */
+	struct buf req;            /* what the socket has not taken yet */
+	size_t sent;               /* request bytes written */
 	int last_error;            /* errno of the last failed connect */
 	struct http_response resp; /* the response, line by line */
 	size_t text_len;           /* of t->text, which starts every line */
@@ -85,10 +88,12 @@ static void fetch_resolve(struct fetch *);
 static void fetch_on_resolved(int, struct evutil_addrinfo *, void *);
 static void fetch_connect_next(struct fetch *);
 static int fetch_connect(struct fetch *, const struct sockaddr *, socklen_t);
-static void fetch_on_event(struct bufferevent *, short, void *);
-static void fetch_on_connected(struct fetch *);
-static void fetch_on_sent(struct bufferevent *, void *);
-static void fetch_on_read(struct bufferevent *, void *);
+static void fetch_close(struct fetch *);
+static void fetch_on_io(evutil_socket_t, short, void *);
+static int fetch_send(struct fetch *);
+static void fetch_receive(struct fetch *);
+static int fetch_take_lines(struct fetch *);
+static void fetch_fail_errno(struct fetch *, int);
 static int fetch_on_line(struct fetch *, enum http_line);
 static void fetch_on_deadline(evutil_socket_t, short, void *);
 static void fetch_fail(struct fetch *, enum outcome, const char *, ...)
@@ -115,6 +120,7 @@ fetch_start(struct awget *ctx, struct target *t)
 	f->ctx = ctx;
 	f->t = t;
 	f->text_len = strlen(t->text);
+	f->fd = -1;
 	LIST_INSERT_HEAD(&ctx->fetches, f, entry);
 	evtimer_assign(&f->deadline, ctx->base, fetch_on_deadline, f);
 	evtimer_add(&f->deadline, ctx->deadline);
@@ -223,7 +229,11 @@ fetch_connect_next(struct fetch *f)
 	}
 }
 
-/* Open a socket and start connecting; -1 with f->last_error if it failed. */
+/*
+ * Open a socket, start connecting and watch it; -1 with f->last_error if it
+ * failed at once. One edge-triggered registration serves the whole life of
+ * the socket: writable once connected, readable as the answer comes.
+ */
 static int
 fetch_connect(struct fetch *f, const struct sockaddr *sa, socklen_t len)
 {
@@ -241,100 +251,161 @@ fetch_connect(struct fetch *f, const struct sockaddr *sa, socklen_t len)
 		close(fd);
 		return -1;
 	}
-	f->bev =
-	    bufferevent_socket_new(f->ctx->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (f->bev == NULL) {
-		f->last_error = ENOMEM;
+	event_assign(&f->io, f->ctx->base, fd,
+	    EV_READ | EV_WRITE | EV_ET | EV_PERSIST, fetch_on_io, f);
+	if (event_add(&f->io, NULL) == -1) {
+		f->last_error = errno;
 		close(fd);
 		return -1;
 	}
-	bufferevent_setcb(f->bev, fetch_on_read, fetch_on_sent, fetch_on_event,
-	    f);
-	/* Never buffer more than one line may take: a longer line fails. */
-	bufferevent_setwatermark(f->bev, EV_READ, 0, AWGET_MAX_LINE + 2);
-	/* No address: only wait for the connect we started to complete. */
-	if (bufferevent_socket_connect(f->bev, NULL, 0) == -1) {
-		f->last_error = errno;
-		bufferevent_free(f->bev);
-		f->bev = NULL;
-		return -1;
-	}
+	f->fd = fd;
 	return 0;
 }
 
+/* Stop watching the socket and close it. */
 static void
-fetch_on_event(struct bufferevent *bev, short what, void *arg)
+fetch_close(struct fetch *f)
+{
+	if (f->fd == -1)
+		return;
+	event_del(&f->io);
+	close(f->fd);
+	f->fd = -1;
+}
+
+static void
+fetch_on_io(evutil_socket_t fd, short what, void *arg)
 {
 	struct fetch *f = arg;
-	int error = EVUTIL_SOCKET_ERROR();
 
-	(void)bev;
-	if (what & BEV_EVENT_CONNECTED) {
-		fetch_on_connected(f);
-		return;
+	(void)fd;
+	/* Readable too while connecting: a server may speak first. */
+	if ((what & EV_WRITE) && f->state <= FETCH_SENDING) {
+		if (fetch_send(f) == -1)
+			return;
 	}
+	if (what & EV_READ)
+		fetch_receive(f);
+}
+
+/*
+ * Write the request, or what is left of it; -1 if the fetch has moved on
+ * (to the next address, or to its end). The first write also tells how the
+ * connect went: after a failed connect it fails with the socket's error.
+ * The request is built in the run's scratch buffer; only what the socket
+ * would not take yet is kept, in f->req.
+ */
+static int
+fetch_send(struct fetch *f)
+{
+	struct buf *req = &f->req;
+	ssize_t n;
+
 	if (f->state == FETCH_CONNECTING) {
-		f->last_error = error;
-		bufferevent_free(f->bev);
-		f->bev = NULL;
-		fetch_connect_next(f);
-		return;
+		fetch_set_state(f, FETCH_SENDING);
+		req = &f->ctx->scratch;
+		req->len = 0;
+		http_request_build(f->ctx->req, f->t, req);
 	}
-	if (what & BEV_EVENT_EOF)
-		fetch_fail(f, OUTCOME_CLOSED,
-		    "connection closed before the end of the headers");
-	else if (error == ECONNRESET)
-		fetch_fail(f, OUTCOME_RESET, "connection reset by peer");
-	else
-		fetch_fail(f, OUTCOME_NETWORK, "network error: %s",
-		    strerror(error));
+	do
+		n = write(f->fd, req->data, req->len);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		n = 0;
+	else if (n == -1 && f->sent == 0) {
+		f->last_error = errno;
+		fetch_close(f);
+		f->state = FETCH_CONNECTING;
+		fetch_connect_next(f);
+		return -1;
+	} else if (n == -1) {
+		fetch_fail_errno(f, errno);
+		return -1;
+	}
+	f->sent += n;
+	if ((size_t)n < req->len) {
+		if (req == &f->req) {
+			memmove(req->data, req->data + n, req->len - n);
+			req->len -= n;
+		} else
+			buf_append(&f->req, req->data + n, req->len - n);
+		return 0;
+	}
+	buf_free(&f->req);
+	fetch_set_state(f, FETCH_READ_STATUS);
+	return 0;
 }
 
+/*
+ * Read what the socket has, up to EAGAIN as edge triggering asks, and take
+ * the lines it completes. Bytes that are not yet a line stay in f->in,
+ * never more than one line's limit.
+ */
 static void
-fetch_on_connected(struct fetch *f)
+fetch_receive(struct fetch *f)
 {
-	struct buf *req = &f->ctx->scratch;
+	struct evbuffer_iovec v;
+	ssize_t n;
 
-	fetch_set_state(f, FETCH_SENDING);
-	req->len = 0;
-	http_request_build(f->ctx->req, f->t, req);
-	bufferevent_write(f->bev, req->data, req->len);
-	/* Read at once: a server may answer before it reads the request. */
-	bufferevent_enable(f->bev, EV_READ);
+	if (f->in == NULL && (f->in = evbuffer_new()) == NULL)
+		fatalx("cannot allocate a buffer");
+	for (;;) {
+		if (evbuffer_reserve_space(f->in, AWGET_READ_SIZE, &v, 1) < 1)
+			fatalx("cannot allocate a buffer");
+		n = read(f->fd, v.iov_base, v.iov_len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n == -1) {
+			fetch_fail_errno(f, errno);
+			return;
+		}
+		if (n == 0) {
+			fetch_fail(f, OUTCOME_CLOSED,
+			    "connection closed before the end of the headers");
+			return;
+		}
+		v.iov_len = n;
+		evbuffer_commit_space(f->in, &v, 1);
+		if (fetch_take_lines(f))
+			return;
+	}
 }
 
-static void
-fetch_on_sent(struct bufferevent *bev, void *arg)
+/* Take every whole line in f->in; returns 1 if the fetch has ended. */
+static int
+fetch_take_lines(struct fetch *f)
 {
-	struct fetch *f = arg;
-
-	(void)bev;
-	if (f->state == FETCH_SENDING)
-		fetch_set_state(f, FETCH_READ_STATUS);
-}
-
-static void
-fetch_on_read(struct bufferevent *bev, void *arg)
-{
-	struct fetch *f = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
 	enum http_line what;
 	size_t len;
 	char *line;
 
-	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
+	while (
+	    (line = evbuffer_readln(f->in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
 		what = http_response_line(&f->resp, line, len);
 		if (what == HTTP_LINE_STATUS || what == HTTP_LINE_HEADER)
 			output_format_header(&f->out, f->t->text, f->text_len,
 			    line, len);
 		free(line);
 		if (fetch_on_line(f, what))
-			return;
+			return 1;
 	}
-	if ((len = evbuffer_get_length(in)) > 0) {
-		line = (char *)evbuffer_pullup(in, len < 5 ? len : 5);
-		fetch_on_line(f, http_response_partial(&f->resp, line, len));
-	}
+	if ((len = evbuffer_get_length(f->in)) == 0)
+		return 0;
+	line = (char *)evbuffer_pullup(f->in, len < 5 ? len : 5);
+	return fetch_on_line(f, http_response_partial(&f->resp, line, len));
+}
+
+/* Fail with the socket error err, named by class. */
+static void
+fetch_fail_errno(struct fetch *f, int err)
+{
+	if (err == ECONNRESET)
+		fetch_fail(f, OUTCOME_RESET, "connection reset by peer");
+	else
+		fetch_fail(f, OUTCOME_NETWORK, "network error: %s",
+		    strerror(err));
 }
 
 /* Act on what a line was; returns 1 if the fetch has ended. */
@@ -426,8 +497,10 @@ fetch_free(struct fetch *f)
 		f->dns = NULL;
 		evdns_getaddrinfo_cancel(req);
 	}
-	if (f->bev != NULL)
-		bufferevent_free(f->bev);
+	fetch_close(f);
+	if (f->in != NULL)
+		evbuffer_free(f->in);
+	buf_free(&f->req);
 	if (f->ai != NULL)
 		evutil_freeaddrinfo(f->ai);
 	buf_free(&f->out);
