@@ -69,8 +69,11 @@ struct awget {
 	struct output *out;
 	struct sched *sched;
 	LIST_HEAD(, fetch) fetches; /* in flight, for abort at exit */
-	struct buf scratch;         /* the request being written */
-	int signal;                 /* the signal that stopped the run, or 0 */
+	TAILQ_HEAD(, fetch) parked; /* waiting for a descriptor (EMFILE) */
+	int nsockets;               /* sockets open: one may be freed */
+	int unparking;
+	struct buf scratch; /* the request being written */
+	int signal;         /* the signal that stopped the run, or 0 */
 };
 
 #endif /* AWGET_H */

@@ -72,9 +72,13 @@ struct fetch {
 	struct evdns_getaddrinfo_request *dns; /* pending lookup, or NULL */
 	struct evutil_addrinfo *ai;            /* resolved addresses, owned */
 	struct evutil_addrinfo *ai_next;       /* the next one to try */
-	evutil_socket_t fd;                    /* -1 when not connecting */
-	struct event io;                       /* fd, edge-triggered */
-	struct evbuffer *in;                   /* received, not yet a line */
+	struct sockaddr_storage addr;          /* the one being tried */
+	socklen_t addrlen;
+	int parked; /* on ctx->parked, waiting for a descriptor */
+	TAILQ_ENTRY(fetch) wait;
+	evutil_socket_t fd;        /* -1 when not connecting */
+	struct event io;           /* fd, edge-triggered */
+	struct evbuffer *in;       /* received, not yet a line */
 	struct buf req;            /* what the socket has not taken yet */
 	size_t sent;               /* request bytes written */
 	int last_error;            /* errno of the last failed connect */
@@ -87,7 +91,8 @@ struct fetch {
 static void fetch_resolve(struct fetch *);
 static void fetch_on_resolved(int, struct evutil_addrinfo *, void *);
 static void fetch_connect_next(struct fetch *);
-static int fetch_connect(struct fetch *, const struct sockaddr *, socklen_t);
+static void fetch_literal(struct fetch *);
+static int fetch_connect(struct fetch *);
 static void fetch_close(struct fetch *);
 static void fetch_on_io(evutil_socket_t, short, void *);
 static int fetch_send(struct fetch *);
@@ -114,8 +119,6 @@ void
 fetch_start(struct awget *ctx, struct target *t)
 {
 	struct fetch *f = xcalloc(1, sizeof(*f));
-	struct sockaddr_in sin;
-	struct sockaddr_in6 sin6;
 
 	f->ctx = ctx;
 	f->t = t;
@@ -126,29 +129,34 @@ fetch_start(struct awget *ctx, struct target *t)
 	evtimer_add(&f->deadline, ctx->deadline);
 	if (ctx->opts->verbose)
 		output_trace(ctx->out, t->text, "start");
-	switch (t->family) {
-	case AF_INET:
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons(t->port);
-		memcpy(&sin.sin_addr, t->addr, sizeof(sin.sin_addr));
-		f->state = FETCH_CONNECTING;
-		if (fetch_connect(f, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-			fetch_connect_next(f); /* no next: reports the error */
-		break;
-	case AF_INET6:
-		memset(&sin6, 0, sizeof(sin6));
-		sin6.sin6_family = AF_INET6;
-		sin6.sin6_port = htons(t->port);
-		memcpy(&sin6.sin6_addr, t->addr, sizeof(sin6.sin6_addr));
-		f->state = FETCH_CONNECTING;
-		if (fetch_connect(f, (struct sockaddr *)&sin6, sizeof(sin6)) <
-		    0)
-			fetch_connect_next(f);
-		break;
-	default:
+	if (t->family == 0) {
 		fetch_resolve(f);
-		break;
+		return;
+	}
+	fetch_literal(f);
+	f->state = FETCH_CONNECTING;
+	if (fetch_connect(f) == -1)
+		fetch_connect_next(f); /* no next: reports the error */
+}
+
+/* Put the target's IP literal in f->addr. */
+static void
+fetch_literal(struct fetch *f)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&f->addr;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&f->addr;
+
+	memset(&f->addr, 0, sizeof(f->addr));
+	if (f->t->family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(f->t->port);
+		memcpy(&sin->sin_addr, f->t->addr, sizeof(sin->sin_addr));
+		f->addrlen = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(f->t->port);
+		memcpy(&sin6->sin6_addr, f->t->addr, sizeof(sin6->sin6_addr));
+		f->addrlen = sizeof(*sin6);
 	}
 }
 
@@ -205,7 +213,11 @@ fetch_connect_next(struct fetch *f)
 
 	while ((ai = f->ai_next) != NULL) {
 		f->ai_next = ai->ai_next;
-		if (fetch_connect(f, ai->ai_addr, ai->ai_addrlen) == 0)
+		if ((size_t)ai->ai_addrlen > sizeof(f->addr))
+			continue;
+		memcpy(&f->addr, ai->ai_addr, ai->ai_addrlen);
+		f->addrlen = ai->ai_addrlen;
+		if (fetch_connect(f) == 0)
 			return;
 	}
 	switch (f->last_error) {
@@ -230,23 +242,33 @@ fetch_connect_next(struct fetch *f)
 }
 
 /*
- * Open a socket, start connecting and watch it; -1 with f->last_error if it
- * failed at once. One edge-triggered registration serves the whole life of
- * the socket: writable once connected, readable as the answer comes.
+ * Open a socket, start connecting to f->addr and watch it; -1 with
+ * f->last_error if it failed at once. One edge-triggered registration
+ * serves the whole life of the socket: writable once connected, readable
+ * as the answer comes. Out of descriptors while other sockets are open,
+ * the fetch waits on ctx->parked for one of them to close: a full
+ * descriptor table never loses a target.
  */
 static int
-fetch_connect(struct fetch *f, const struct sockaddr *sa, socklen_t len)
+fetch_connect(struct fetch *f)
 {
+	const struct sockaddr *sa = (const struct sockaddr *)&f->addr;
 	evutil_socket_t fd;
 
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
+	if (fd == -1 && (errno == EMFILE || errno == ENFILE) &&
+	    f->ctx->nsockets > 0) {
+		TAILQ_INSERT_TAIL(&f->ctx->parked, f, wait);
+		f->parked = 1;
+		return 0;
+	}
 	if (fd == -1) {
 		f->last_error = errno;
 		return -1;
 	}
 	/* Loopback refuses at once; elsewhere we learn it when writable. */
-	if (connect(fd, sa, len) == -1 && errno != EINPROGRESS) {
+	if (connect(fd, sa, f->addrlen) == -1 && errno != EINPROGRESS) {
 		f->last_error = errno;
 		close(fd);
 		return -1;
@@ -259,7 +281,28 @@ fetch_connect(struct fetch *f, const struct sockaddr *sa, socklen_t len)
 		return -1;
 	}
 	f->fd = fd;
+	f->ctx->nsockets++;
 	return 0;
+}
+
+void
+fetch_unpark(struct awget *ctx)
+{
+	struct fetch *f;
+
+	/* A fetch that fails at once ends in sched_done, which calls us. */
+	if (ctx->unparking)
+		return;
+	ctx->unparking = 1;
+	while ((f = TAILQ_FIRST(&ctx->parked)) != NULL) {
+		TAILQ_REMOVE(&ctx->parked, f, wait);
+		f->parked = 0;
+		if (fetch_connect(f) == -1)
+			fetch_connect_next(f);
+		else if (f->parked)
+			break; /* still none free */
+	}
+	ctx->unparking = 0;
 }
 
 /* Stop watching the socket and close it. */
@@ -271,6 +314,7 @@ fetch_close(struct fetch *f)
 	event_del(&f->io);
 	close(f->fd);
 	f->fd = -1;
+	f->ctx->nsockets--;
 }
 
 static void
@@ -490,6 +534,8 @@ fetch_free(struct fetch *f)
 	struct evdns_getaddrinfo_request *req = f->dns;
 
 	LIST_REMOVE(f, entry);
+	if (f->parked)
+		TAILQ_REMOVE(&f->ctx->parked, f, wait);
 	event_del(&f->deadline);
 	if (req != NULL) {
 		/* Its callback runs later with EAI_CANCEL and leaves f alone.

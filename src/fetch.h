@@ -8,6 +8,8 @@ struct target;
 
 /* Start fetching t; takes ownership of t. Ends in sched_done, maybe at once. */
 void fetch_start(struct awget *, struct target *);
+/* A socket may have been closed: retry the fetches that found none. */
+void fetch_unpark(struct awget *);
 /*
  * The run stopped: drop every fetch still in flight, each with the error
  * line why, or silently if why is NULL.

@@ -115,6 +115,7 @@ main(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	LIST_INIT(&ctx.fetches);
+	TAILQ_INIT(&ctx.parked);
 	ctx.out = output_new(1, 2);
 	opts_result = options_parse(&opts, argc, argv, err, sizeof(err));
 	switch (opts_result) {

@@ -113,6 +113,9 @@ sched_done(struct sched *s, enum outcome outcome)
 		s->failed++;
 	if (output_closed(s->ctx->out))
 		sched_stop(s);
+	/* Fetches waiting for a descriptor go before new targets. */
+	if (!s->stopped)
+		fetch_unpark(s->ctx);
 	sched_fill(s);
 }
 

@@ -316,6 +316,52 @@ else
 	not_ok "-c 3: at most 3 connections open" "saw $max"
 fi
 
+## Open files: the concurrency fits the limit, and running out of
+## descriptors (here, 41 inherited ones) makes targets wait, never fail.
+for i in $(seq 1 200); do echo "127.0.2.$i:$PORT"; done >"$T/t200"
+(
+	for fd in $(seq 10 50); do eval "exec $fd</dev/null"; done
+	ulimit -n 64
+	exec "$AWGET" -c 100 -i "$T/t200" >"$T/out" 2>"$T/err"
+)
+rc=$?
+echo "awget: concurrency 100 lowered to 32 by the open files limit" >"$T/want"
+check_file "open files: one warning when -c does not fit the limit" "$T/want" "$T/err"
+check_rc "open files: exit 0" 0
+if [ "$(grep -c ' header > HTTP/1.1 200 OK$' "$T/out")" = 200 ]; then
+	ok "open files: EMFILE loses no target (200 of 200)"
+else
+	not_ok "open files: EMFILE loses no target" "$(grep -c ' 200 OK$' "$T/out") of 200"
+fi
+
+## A closed stdout ends the run at once, quietly.
+for i in $(seq 1 1500); do echo "127.0.3.$((i % 250 + 1)):$PORT"; done >"$T/pipe"
+for i in $(seq 1 200); do echo "127.0.4.$((i % 250 + 1)):$PORT/sleep"; done >>"$T/pipe"
+start=$(date +%s%N)
+"$AWGET" -c 50 -t 30 -i "$T/pipe" 2>"$T/err" | head -1 >"$T/out"
+rc=${PIPESTATUS[0]}
+ms=$((($(date +%s%N) - start) / 1000000))
+if [ "$(wc -l <"$T/out")" = 1 ] && [ ! -s "$T/err" ] && [ "$rc" = 1 ] &&
+	[ "$ms" -lt 10000 ]; then
+	ok "stdout closed (| head -1): quiet stop, exit 1, in $ms ms, not 20 s"
+else
+	not_ok "stdout closed (| head -1): quiet stop" "rc=$rc ${ms} ms" "$(head -3 "$T/err")"
+fi
+
+## An input line of 1 MB is one invalid target, and the next line is read.
+{
+	head -c 1048576 /dev/zero | tr '\0' a
+	printf '\n127.0.0.1:%s\n' "$PORT"
+} | aw
+printf 'awget: %s...: invalid target: target longer than 8192 bytes\n' \
+	"$(head -c 40 /dev/zero | tr '\0' a)" >"$T/want"
+check_file "a 1 MB input line: one invalid-target line" "$T/want" "$T/err"
+if grep -q "^127.0.0.1:$PORT header > HTTP/1.1 200 OK" "$T/out"; then
+	ok "a 1 MB input line: the next target is fetched"
+else
+	not_ok "a 1 MB input line: the next target is fetched"
+fi
+
 ## -v traces each state change.
 aw -v "127.0.0.1:$PORT"
 grep -c "^127.0.0.1:$PORT: " "$T/err" >/dev/null
