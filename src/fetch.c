@@ -359,7 +359,7 @@ fetch_send(struct fetch *f)
 	else if (n == -1 && f->sent == 0) {
 		f->last_error = errno;
 		fetch_close(f);
-		f->state = FETCH_CONNECTING;
+		fetch_set_state(f, FETCH_CONNECTING);
 		fetch_connect_next(f);
 		return -1;
 	} else if (n == -1) {
@@ -429,8 +429,7 @@ fetch_take_lines(struct fetch *f)
 	    (line = evbuffer_readln(f->in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
 		what = http_response_line(&f->resp, line, len);
 		if (what == HTTP_LINE_STATUS || what == HTTP_LINE_HEADER)
-			output_format_header(&f->out, f->t->text, f->text_len,
-			    line, len);
+			output_line(&f->out, line, len);
 		free(line);
 		if (fetch_on_line(f, what))
 			return 1;
@@ -502,7 +501,7 @@ fetch_on_deadline(evutil_socket_t fd, short what, void *arg)
 static void
 fetch_fail(struct fetch *f, enum outcome outcome, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -518,7 +517,8 @@ fetch_finish(struct fetch *f, enum outcome outcome, const char *msg)
 	struct awget *ctx = f->ctx;
 
 	if (outcome == OUTCOME_OK)
-		output_block(ctx->out, f->out.data, f->out.len);
+		output_headers(ctx->out, f->t->text, f->text_len, f->out.data,
+		    f->out.len);
 	else
 		output_error(ctx->out, f->t->text, "%s", msg);
 	if (ctx->opts->verbose)

@@ -62,9 +62,24 @@ fit_concurrency(int want)
 	return (int)room;
 }
 
+/* A file name fit for the terminal: escaped as server bytes are. */
+static const char *
+input_name(const char *path, char *buf, size_t len)
+{
+	size_t n = strlen(path);
+
+	if (strcmp(path, "-") == 0)
+		return "stdin";
+	if (n > (len - 1) / 4)
+		n = (len - 1) / 4;
+	buf[output_escape(buf, path, n)] = '\0';
+	return buf;
+}
+
 static struct targets *
 open_targets(const struct options *o)
 {
+	char name[1024];
 	int fd;
 
 	if (o->input == NULL)
@@ -72,7 +87,8 @@ open_targets(const struct options *o)
 	if (strcmp(o->input, "-") == 0)
 		return targets_from_fd(0);
 	if ((fd = open(o->input, O_RDONLY | O_CLOEXEC)) == -1) {
-		fprintf(stderr, "awget: %s: %s\n", o->input, strerror(errno));
+		fprintf(stderr, "awget: %s: %s\n",
+		    input_name(o->input, name, sizeof(name)), strerror(errno));
 		exit(AWGET_EXIT_USAGE);
 	}
 	return targets_from_fd(fd);
@@ -109,7 +125,7 @@ main(int argc, char **argv)
 	struct http_request *req;
 	struct event *ev_int, *ev_term;
 	const char *errstr;
-	char err[256];
+	char err[256], name[1024];
 	enum options_result opts_result;
 	int concurrency, status;
 
@@ -142,8 +158,11 @@ main(int argc, char **argv)
 	if ((cfg = event_config_new()) == NULL)
 		fatalx("cannot create the event configuration");
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+	/* fetch.c registers each socket once, for edges (epoll). */
+	event_config_require_features(cfg, EV_FEATURE_ET);
 	if ((ctx.base = event_base_new_with_config(cfg)) == NULL)
-		fatalx("cannot create the event base");
+		fatalx("no event backend with edge triggering (epoll): "
+		       "is EVENT_NOEPOLL set?");
 	event_config_free(cfg);
 	if ((ctx.dns = dns_new(ctx.base, concurrency, opts.resolver,
 	         &errstr)) == NULL)
@@ -171,14 +190,18 @@ main(int argc, char **argv)
 	event_base_loop(ctx.base, EVLOOP_NONBLOCK);
 	if (targets_error(ctx.targets) != 0)
 		output_error(ctx.out,
-		    strcmp(opts.input, "-") == 0 ? "stdin" : opts.input,
+		    input_name(opts.input, name, sizeof(name)),
 		    "read error: %s", strerror(targets_error(ctx.targets)));
 	status = AWGET_EXIT_OK;
 	if (sched_failed(ctx.sched) > 0 || targets_error(ctx.targets) != 0)
 		status = AWGET_EXIT_FAILED;
 	/* Documented: a reader that closed stdout early also means 1. */
-	if (output_flush(ctx.out) == -1)
+	if (output_flush(ctx.out) == -1) {
 		status = AWGET_EXIT_FAILED;
+		if (output_error_number(ctx.out) != 0)
+			fprintf(stderr, "awget: stdout: write error: %s\n",
+			    strerror(output_error_number(ctx.out)));
+	}
 	if (ctx.signal != 0)
 		status = 128 + ctx.signal;
 

@@ -74,12 +74,12 @@ has_control(const char *s)
 	return 0;
 }
 
-/* Format the message; a value with control bytes is escaped, so it stays
- * one line. */
+/* Format the message, escaped like server bytes so it stays one line and
+ * a value given on the command line cannot act on the terminal. */
 static enum options_result
 fail(char *err, size_t errlen, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[256], safe[OUTPUT_ESCAPED_MAX(sizeof(msg)) + 1];
 	va_list ap;
 	int n;
 
@@ -90,16 +90,8 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 		n = 0;
 	else if ((size_t)n >= sizeof(msg))
 		n = sizeof(msg) - 1;
-	if (errlen == 0)
-		return OPTIONS_ERROR;
-	if (!has_control(msg)) {
-		snprintf(err, errlen, "%s", msg);
-		return OPTIONS_ERROR;
-	}
-	/* Escape only as much as fits: 4 bytes per byte at worst. */
-	if ((size_t)n > (errlen - 1) / 4)
-		n = (errlen - 1) / 4;
-	err[output_escape(err, msg, n)] = '\0';
+	safe[output_escape(safe, msg, n)] = '\0';
+	snprintf(err, errlen, "%s", safe);
 	return OPTIONS_ERROR;
 }
 
@@ -140,6 +132,29 @@ option_name(int c, char *buf, size_t len)
 		}
 	snprintf(buf, len, "-%c", c);
 	return buf;
+}
+
+/*
+ * Whether getopt stopped on the long option arg: "--bogus" (optopt 0), or
+ * "--head=1", for which glibc sets optopt to the flag's letter. An unknown
+ * letter in a group after a long option ("--verbose -qv") is not.
+ */
+static int
+is_long_option(const char *arg, int opt)
+{
+	const struct option *lo;
+	size_t len;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return 0;
+	if (opt == 0)
+		return 1;
+	len = strcspn(arg + 2, "=");
+	for (lo = longopts; lo->name != NULL; lo++)
+		if (lo->val == opt && strlen(lo->name) == len &&
+		    strncmp(lo->name, arg + 2, len) == 0)
+			return 1;
+	return 0;
 }
 
 /* "--bogus", or "--head=1": glibc sets optopt to the flag's letter then. */
@@ -241,7 +256,7 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 			return fail(err, errlen, "option %s needs a value",
 			    option_name(optopt, name, sizeof(name)));
 		default:
-			if (strncmp(argv[optind - 1], "--", 2) == 0)
+			if (is_long_option(argv[optind - 1], optopt))
 				return long_option_error(argv[optind - 1], err,
 				    errlen);
 			if (optopt != 0)
@@ -256,10 +271,10 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 	o->method = head ? "HEAD" : method != NULL ? method : "GET";
 	o->targets = argv + optind;
 	o->ntargets = argc - optind;
-	if (o->ntargets == 1 && strcmp(o->targets[0], "-") == 0) {
+	if (o->ntargets == 1 && strcmp(o->targets[0], "-") == 0 &&
+	    o->input == NULL) {
 		o->ntargets = 0;
-		if (o->input == NULL)
-			o->input = "-";
+		o->input = "-";
 	}
 	if (o->input != NULL && o->ntargets > 0)
 		return fail(err, errlen, "cannot use -i with target arguments");

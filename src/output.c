@@ -22,6 +22,7 @@ struct sink {
 	int fd;
 	int tty; /* a person is reading: write each block at once */
 	int closed;
+	int error; /* errno of a failed write other than EPIPE */
 	struct buf buf;
 };
 
@@ -111,21 +112,11 @@ output_escape(char *dst, const void *src, size_t len)
 }
 
 void
-output_format_header(struct buf *b, const char *target, size_t tlen,
-    const void *line, size_t len)
+output_line(struct buf *b, const void *line, size_t len)
 {
-	static const char sep[] = " header > ";
-	char *d;
-
-	buf_reserve(b, tlen + sizeof(sep) + OUTPUT_ESCAPED_MAX(len));
-	d = b->data + b->len;
-	memcpy(d, target, tlen);
-	d += tlen;
-	memcpy(d, sep, sizeof(sep) - 1);
-	d += sizeof(sep) - 1;
-	d += output_escape(d, line, len);
-	*d++ = '\n';
-	b->len = d - b->data;
+	buf_reserve(b, OUTPUT_ESCAPED_MAX(len) + 1);
+	b->len += output_escape(b->data + b->len, line, len);
+	b->data[b->len++] = '\n';
 }
 
 static void
@@ -150,7 +141,9 @@ sink_flush(struct sink *s)
 		}
 		if (errno == EINTR)
 			continue;
-		/* EPIPE and any other write error: nobody reads us now. */
+		/* EPIPE: the reader left. Anything else is worth a word. */
+		if (errno != EPIPE)
+			s->error = errno;
 		s->closed = 1;
 	}
 	s->buf.len = 0;
@@ -186,12 +179,28 @@ output_free(struct output *o)
 }
 
 void
-output_block(struct output *o, const char *p, size_t n)
+output_headers(struct output *o, const char *target, size_t tlen,
+    const char *lines, size_t len)
 {
-	if (o->out.closed)
-		return;
-	buf_append(&o->out.buf, p, n);
-	sink_push(&o->out);
+	static const char sep[] = " header > ";
+	struct buf *b = &o->out.buf;
+	const char *p = lines, *end = lines + len, *nl;
+	size_t n;
+
+	for (; p < end && !o->out.closed; p = nl + 1) {
+		if ((nl = memchr(p, '\n', end - p)) == NULL)
+			nl = end - 1; /* output_line always ends a line */
+		n = nl + 1 - p;
+		buf_reserve(b, tlen + sizeof(sep) - 1 + n);
+		memcpy(b->data + b->len, target, tlen);
+		memcpy(b->data + b->len + tlen, sep, sizeof(sep) - 1);
+		memcpy(b->data + b->len + tlen + sizeof(sep) - 1, p, n);
+		b->len += tlen + sizeof(sep) - 1 + n;
+		if (b->len >= AWGET_OUTPUT_FLUSH)
+			sink_flush(&o->out);
+	}
+	if (o->out.tty)
+		sink_flush(&o->out);
 }
 
 /* Queue "PREFIXTARGET: MESSAGE\n" on stderr, whole. */
@@ -258,4 +267,10 @@ int
 output_closed(const struct output *o)
 {
 	return o->out.closed;
+}
+
+int
+output_error_number(const struct output *o)
+{
+	return o->out.error;
 }

@@ -21,15 +21,20 @@ struct output;
  */
 size_t output_escape(char *, const void *, size_t);
 
-/* Append "TARGET header > LINE\n" to b, escaping the line. */
-void output_format_header(struct buf *, const char *, size_t, const void *,
-    size_t);
+/* Append LINE, escaped, and "\n" to b. */
+void output_line(struct buf *, const void *, size_t);
 
 /* Sinks on two descriptors (1 and 2); a terminal is written at once. */
 struct output *output_new(int, int);
 void output_free(struct output *);
-/* Queue a finished target's lines on stdout. */
-void output_block(struct output *, const char *, size_t);
+/*
+ * Queue a finished target's lines on stdout, as "TARGET header > LINE\n":
+ * lines holds len bytes of output_line lines. The target prefix is added
+ * here, never held per line, so a target's memory follows what its server
+ * sent, not the length of its name times its number of lines.
+ */
+void output_headers(struct output *, const char *, size_t, const char *,
+    size_t);
 /* Queue "awget: TARGET: MESSAGE\n" on stderr. */
 void output_error(struct output *, const char *, const char *, ...)
     __attribute__((format(printf, 3, 4)));
@@ -40,7 +45,9 @@ void output_trace(struct output *, const char *, const char *, ...)
 void output_text(struct output *, const char *);
 /* Write everything queued; returns -1 once stdout is closed (EPIPE). */
 int output_flush(struct output *);
-/* Whether stdout has been closed by its reader. */
+/* Whether stdout has been closed (by its reader, or by a write error). */
 int output_closed(const struct output *);
+/* errno of a write to stdout that failed other than with EPIPE, or 0. */
+int output_error_number(const struct output *);
 
 #endif /* OUTPUT_H */

@@ -50,6 +50,12 @@ is_blank(int c)
 	    c == '\f';
 }
 
+static int
+is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /* Letters, digits, '-', '_' and '.': what a DNS name may hold here. */
 static int
 is_name_char(int c)
@@ -203,29 +209,44 @@ encode_path(char *dst, const char *p, size_t n)
 	return NULL;
 }
 
+/* Length of the scheme before "://" (RFC 3986 section 3.1), or 0. */
+static size_t
+scheme_len(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || !is_alpha((unsigned char)s[0]))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!is_alpha((unsigned char)s[i]) &&
+		    !(s[i] >= '0' && s[i] <= '9') && s[i] != '+' &&
+		    s[i] != '-' && s[i] != '.')
+			break;
+	return n - i >= 3 && memcmp(s + i, "://", 3) == 0 ? i : 0;
+}
+
 /* Fill t from s (n bytes, trimmed, not empty) and return why it is invalid. */
 static const char *
 parse(struct target *t, const char *s, size_t n, char *host, char *path)
 {
-	const char *sep, *auth = s, *end = s + n, *p;
+	const char *auth = s, *end = s + n, *p;
 	const char *err;
+	size_t slen;
 
-	/* A scheme ends at the first "://", if that comes before any '/'. */
-	for (sep = s; sep + 3 <= end && *sep != '/'; sep++)
-		if (memcmp(sep, "://", 3) == 0)
-			break;
-	if (sep + 3 <= end && memcmp(sep, "://", 3) == 0) {
-		size_t slen = sep - s;
-
+	for (p = s; p < end; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return "invalid character in target";
+	if ((slen = scheme_len(s, n)) > 0) {
 		if (slen == 5 && strncasecmp(s, "https", 5) == 0)
 			return "unsupported scheme \"https\"";
 		if (slen != 4 || strncasecmp(s, "http", 4) != 0)
 			return "unknown scheme";
-		auth = sep + 3;
+		auth = s + slen + 3;
 	}
 	for (p = auth; p < end && *p != '/' && *p != '?' && *p != '#'; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
-			return "invalid character in host";
+		;
+	if (slen == 0 && p > s && p < end - 1 && p[-1] == ':' && p[1] == '/')
+		return "unknown scheme"; /* "://x", "1x://y" */
 	if ((err = parse_authority(t, auth, p - auth, host)) != NULL)
 		return err;
 	return encode_path(path, p, end - p);
@@ -364,7 +385,7 @@ fill(struct targets *ts)
 		ts->len += n;
 	else if (n == 0)
 		ts->eof = 1;
-	else if (errno == EAGAIN || errno == EWOULDBLOCK)
+	else if ((errno == EAGAIN || errno == EWOULDBLOCK) && ts->pollable)
 		return -1;
 	else {
 		ts->error = errno;

@@ -401,6 +401,31 @@ START_TEST(test_options_parse_unknown)
 	check_err(PARSE("--bogus", "h"), "unknown option --bogus");
 	options_free(&opts);
 	check_err(PARSE("h", "--bogus=1"), "unknown option --bogus=1");
+	options_free(&opts);
+	/* Regress: an unknown letter after a long option was blamed on it. */
+	check_err(PARSE("--verbose", "-qv", "h"), "unknown option -q");
+}
+END_TEST
+
+/* Regress: C1 controls in a value reached the terminal unescaped. */
+START_TEST(test_options_parse_error_escaped)
+{
+	check_err(PARSE("-c",
+	              "\xc2\x9b"
+	              "2J",
+	              "h"),
+	    "concurrency is invalid: \\xc2\\x9b2J (1-1000000)");
+	options_free(&opts);
+	check_err(PARSE("-c", "\x1b]0;t\x07", "h"),
+	    "concurrency is invalid: \\x1b]0;t\\x07 (1-1000000)");
+}
+END_TEST
+
+/* Regress: "-i FILE -" dropped the "-" without a word. */
+START_TEST(test_options_parse_input_and_dash)
+{
+	check_err(PARSE("-i", "list", "-"),
+	    "cannot use -i with target arguments");
 }
 END_TEST
 
@@ -576,6 +601,8 @@ options_suite(void)
 	tcase_add_test(tc, test_options_parse_verbose);
 	tcase_add_test(tc, test_options_parse_grouped);
 	tcase_add_test(tc, test_options_parse_unknown);
+	tcase_add_test(tc, test_options_parse_error_escaped);
+	tcase_add_test(tc, test_options_parse_input_and_dash);
 	tcase_add_test(tc, test_options_parse_missing_value);
 	tcase_add_test(tc, test_options_parse_permutes);
 	tcase_add_test(tc, test_options_parse_double_dash);

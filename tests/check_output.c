@@ -362,61 +362,58 @@ START_TEST(test_output_escape_worst_case)
 }
 END_TEST
 
-/* output_format_header's line must be exactly want. */
+/* output_line's line must be exactly want. */
 static void
-check_format(const char *target, const void *line, size_t n, const char *want)
+check_line(const void *line, size_t n, const char *want)
 {
 	struct buf b = {0};
 
-	output_format_header(&b, target, strlen(target), line, n);
+	output_line(&b, line, n);
 	ck_assert_uint_eq(b.len, strlen(want));
 	ck_assert_mem_eq(b.data, want, b.len);
 	buf_free(&b);
 }
 
-START_TEST(test_output_format_header_line)
+START_TEST(test_output_line_plain)
 {
-	check_format("T", "LINE", 4, "T header > LINE\n");
-	check_format("example.com:81", "Server: nginx", 13,
-	    "example.com:81 header > Server: nginx\n");
-	check_format("T", "", 0, "T header > \n");
+	check_line("LINE", 4, "LINE\n");
+	check_line("Server: nginx", 13, "Server: nginx\n");
+	check_line("", 0, "\n");
 }
 END_TEST
 
-START_TEST(test_output_format_header_escapes)
+START_TEST(test_output_line_escapes)
 {
-	check_format("T", "X: a\x1b[2Jb\\", 10,
-	    "T header > X: a\\x1b[2Jb\\\\\n");
-	check_format("T", "X: \r\0", 5, "T header > X: \\x0d\\x00\n");
-	check_format("T", "X: caf\xc3\xa9", 8, "T header > X: caf\xc3\xa9\n");
+	check_line("X: a\x1b[2Jb\\", 10, "X: a\\x1b[2Jb\\\\\n");
+	check_line("X: \r\0", 5, "X: \\x0d\\x00\n");
+	check_line("X: caf\xc3\xa9", 8, "X: caf\xc3\xa9\n");
 }
 END_TEST
 
-START_TEST(test_output_format_header_appends)
+START_TEST(test_output_line_appends)
 {
 	struct buf b = {0};
 
 	buf_append(&b, "earlier\n", 8);
-	output_format_header(&b, "Tignored", 1, "A: 1xx", 4);
-	output_format_header(&b, "T", 1, "B: 2", 4);
-	ck_assert_uint_eq(b.len, 8 + 2 * 16);
-	ck_assert_mem_eq(b.data, "earlier\nT header > A: 1\nT header > B: 2\n",
-	    b.len);
+	output_line(&b, "A: 1xx", 4);
+	output_line(&b, "B: 2", 4);
+	ck_assert_uint_eq(b.len, 8 + 2 * 5);
+	ck_assert_mem_eq(b.data, "earlier\nA: 1\nB: 2\n", b.len);
 	buf_free(&b);
 }
 END_TEST
 
-START_TEST(test_output_format_header_exact_fit)
+START_TEST(test_output_line_exact_fit)
 {
-	/* 1 + 10 + 4 * 125 + 1 = 512 bytes: reserved room used to the end. */
+	/* 4 * 127 + 1 = 509 bytes, past the first 256 the buffer takes. */
 	struct buf b = {0};
-	char line[125];
+	char line[127];
 
 	memset(line, 0x1b, sizeof(line));
-	output_format_header(&b, "T", 1, line, sizeof(line));
-	ck_assert_uint_eq(b.len, 512);
-	ck_assert_mem_eq(b.data, "T header > \\x1b", 15);
-	ck_assert_mem_eq(b.data + 507, "\\x1b\n", 5);
+	output_line(&b, line, sizeof(line));
+	ck_assert_uint_eq(b.len, 509);
+	ck_assert_mem_eq(b.data, "\\x1b", 4);
+	ck_assert_mem_eq(b.data + 504, "\\x1b\n", 5);
 	buf_free(&b);
 }
 END_TEST
@@ -465,8 +462,8 @@ START_TEST(test_output_new_block_flush)
 	char got[256];
 
 	ck_assert_int_eq(output_closed(o), 0);
-	output_block(o, "a header > X: 1\n", 16);
-	output_block(o, "b header > Y: 2\n", 16);
+	output_headers(o, "a", 1, "X: 1\n", 5);
+	output_headers(o, "b", 1, "Y: 2\n", 5);
 	/* Not a terminal: held until flushed. */
 	ck_assert_uint_eq(drain(p.out[0], got, sizeof(got)), 0);
 	ck_assert_int_eq(output_flush(o), 0);
@@ -476,39 +473,63 @@ START_TEST(test_output_new_block_flush)
 	/* Nothing twice. */
 	ck_assert_int_eq(output_flush(o), 0);
 	ck_assert_uint_eq(drain(p.out[0], got, sizeof(got)), 0);
-	output_block(o, "c\n", 2);
+	output_headers(o, "c", 1, "A\nB\n", 4);
 	ck_assert_int_eq(output_flush(o), 0);
-	ck_assert_uint_eq(drain(p.out[0], got, sizeof(got)), 2);
-	ck_assert_str_eq(got, "c\n");
+	ck_assert_uint_eq(drain(p.out[0], got, sizeof(got)), 26);
+	ck_assert_str_eq(got, "c header > A\nc header > B\n");
 	output_free(o);
 	pipes_close(&p);
 }
 END_TEST
 
-START_TEST(test_output_block_flushes_when_full)
+START_TEST(test_output_headers_flushes_when_full)
 {
 	/* A file, not a pipe: 64 KiB must not wait on a reader. */
 	FILE *fp = tmpfile();
-	int fd;
+	size_t prefix = strlen("t header > ");
+	size_t len = AWGET_OUTPUT_FLUSH - prefix - 1;
+	char *line = malloc(len);
 	struct output *o;
-	char *big = malloc(AWGET_OUTPUT_FLUSH);
-	off_t size;
+	int fd;
 
 	ck_assert_ptr_nonnull(fp);
-	ck_assert_ptr_nonnull(big);
+	ck_assert_ptr_nonnull(line);
 	fd = fileno(fp);
-	memset(big, 'x', AWGET_OUTPUT_FLUSH);
+	memset(line, 'x', len - 1);
+	line[len - 1] = '\n';
 	o = output_new(fd, fd);
-	output_block(o, big, AWGET_OUTPUT_FLUSH - 1);
+	/* One byte short of the flush size: held. */
+	output_headers(o, "t", 1, line, len);
 	ck_assert_int_eq(lseek(fd, 0, SEEK_END), 0);
-	output_block(o, big, 1);
-	size = lseek(fd, 0, SEEK_END);
-	ck_assert_int_eq(size, AWGET_OUTPUT_FLUSH);
+	/* Past it: written at once, in one block. */
+	output_headers(o, "t", 1, "y\n", 2);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_END),
+	    AWGET_OUTPUT_FLUSH - 1 + prefix + 2);
 	ck_assert_int_eq(output_flush(o), 0);
-	ck_assert_int_eq(lseek(fd, 0, SEEK_END), AWGET_OUTPUT_FLUSH);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_END),
+	    AWGET_OUTPUT_FLUSH - 1 + prefix + 2);
 	output_free(o);
 	fclose(fp);
-	free(big);
+	free(line);
+}
+END_TEST
+
+/* The prefix is added per line at output time, for every line. */
+START_TEST(test_output_headers_prefixes_each_line)
+{
+	struct pipes p;
+	struct output *o = pipes_open(&p);
+	char got[256];
+
+	output_headers(o, "host:81/p", 9, "HTTP/1.1 200 OK\nA: b\n\n", 22);
+	ck_assert_int_eq(output_flush(o), 0);
+	drain(p.out[0], got, sizeof(got));
+	ck_assert_str_eq(got,
+	    "host:81/p header > HTTP/1.1 200 OK\n"
+	    "host:81/p header > A: b\n"
+	    "host:81/p header > \n");
+	output_free(o);
+	pipes_close(&p);
 }
 END_TEST
 
@@ -612,12 +633,12 @@ START_TEST(test_output_flush_reader_gone)
 
 	signal(SIGPIPE, SIG_IGN);
 	close(p.out[0]);
-	output_block(o, "lost\n", 5);
+	output_headers(o, "t", 1, "lost\n", 5);
 	ck_assert_int_eq(output_closed(o), 0);
 	ck_assert_int_eq(output_flush(o), -1);
 	ck_assert_int_eq(output_closed(o), 1);
 	/* Closed for good: more output is dropped, stderr still works. */
-	output_block(o, "more\n", 5);
+	output_headers(o, "t", 1, "more\n", 5);
 	output_error(o, "T", "still reported");
 	ck_assert_int_eq(output_flush(o), -1);
 	ck_assert_int_eq(output_closed(o), 1);
@@ -640,11 +661,11 @@ START_TEST(test_output_flush_stderr_gone)
 	signal(SIGPIPE, SIG_IGN);
 	close(p.err[0]);
 	output_error(o, "T", "nobody reads this");
-	output_block(o, "ok\n", 3);
+	output_headers(o, "t", 1, "ok\n", 3);
 	ck_assert_int_eq(output_flush(o), 0);
 	ck_assert_int_eq(output_closed(o), 0);
 	drain(p.out[0], got, sizeof(got));
-	ck_assert_str_eq(got, "ok\n");
+	ck_assert_str_eq(got, "t header > ok\n");
 	output_free(o);
 	close(p.out[0]);
 	close(p.out[1]);
@@ -692,17 +713,18 @@ output_suite(void)
 	tcase_add_test(tc, test_output_escape_random_bytes);
 	tcase_add_test(tc, test_output_escape_worst_case);
 
-	tc = tcase(s, "output_format_header");
-	tcase_add_test(tc, test_output_format_header_line);
-	tcase_add_test(tc, test_output_format_header_escapes);
-	tcase_add_test(tc, test_output_format_header_appends);
-	tcase_add_test(tc, test_output_format_header_exact_fit);
+	tc = tcase(s, "output_line");
+	tcase_add_test(tc, test_output_line_plain);
+	tcase_add_test(tc, test_output_line_escapes);
+	tcase_add_test(tc, test_output_line_appends);
+	tcase_add_test(tc, test_output_line_exact_fit);
 
 	tc = tcase(s, "output_new");
 	tcase_add_test(tc, test_output_new_block_flush);
 
-	tc = tcase(s, "output_block");
-	tcase_add_test(tc, test_output_block_flushes_when_full);
+	tc = tcase(s, "output_headers");
+	tcase_add_test(tc, test_output_headers_flushes_when_full);
+	tcase_add_test(tc, test_output_headers_prefixes_each_line);
 
 	tc = tcase(s, "output_error");
 	tcase_add_test(tc, test_output_error_line);

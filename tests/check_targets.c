@@ -257,9 +257,10 @@ END_TEST
 
 START_TEST(test_targets_parse_text_escaped)
 {
-	check_err_n("h/\x1b[2J", 6, "invalid character in path", "h/\\x1b[2J");
-	check_err_n("ho\x01st", 5, "invalid character in host", "ho\\x01st");
-	check_err_n(" \x7fh ", 4, "invalid character in host", "\\x7fh");
+	check_err_n("h/\x1b[2J", 6, "invalid character in target",
+	    "h/\\x1b[2J");
+	check_err_n("ho\x01st", 5, "invalid character in target", "ho\\x01st");
+	check_err_n(" \x7fh ", 4, "invalid character in target", "\\x7fh");
 	check_err_n("h\\x", 3, "invalid character in host name", "h\\\\x");
 }
 END_TEST
@@ -382,21 +383,27 @@ END_TEST
 
 START_TEST(test_targets_parse_bad_path)
 {
-	check_err("h/a b", "invalid character in path");
-	check_err("http://h/a\tb", "invalid character in path");
-	check_err_n("h/a\x7f", 4, "invalid character in path", "h/a\\x7f");
-	check_err_n("h/a\x01", 4, "invalid character in path", "h/a\\x01");
+	check_err("h/a b", "invalid character in target");
+	check_err("http://h/a\tb", "invalid character in target");
+	check_err_n("h/a\x7f", 4, "invalid character in target", "h/a\\x7f");
+	check_err_n("h/a\x01", 4, "invalid character in target", "h/a\\x01");
 	/* After the fragment nothing is looked at. */
-	check_ok("h/a#b c", "h", 80, "/a");
+	/* Not even in the fragment: TARGET must stay one field of the output.
+	 */
+	check_err("h/a#b c", "invalid character in target");
+	check_err("127.0.0.1:80/#a b", "invalid character in target");
+	/* "://" after "?" is no scheme. */
+	check_ok("h:81?u=http://x", "h", 81, "/?u=http://x");
+	check_err("://x", "unknown scheme");
 }
 END_TEST
 
 START_TEST(test_targets_parse_control_in_host)
 {
-	check_err("ho st", "invalid character in host");
-	check_err("h\tx", "invalid character in host");
-	check_err_n("h\x1b:80", 5, "invalid character in host", "h\\x1b:80");
-	check_err_n("http://\x01h", 9, "invalid character in host",
+	check_err("ho st", "invalid character in target");
+	check_err("h\tx", "invalid character in target");
+	check_err_n("h\x1b:80", 5, "invalid character in target", "h\\x1b:80");
+	check_err_n("http://\x01h", 9, "invalid character in target",
 	    "http://\\x01h");
 }
 END_TEST
@@ -570,7 +577,7 @@ START_TEST(test_targets_from_stream_skips_blank_and_comments)
 	struct targets *ts = targets_from_fd(stream_of(in, sizeof(in) - 1));
 
 	next_ok(ts, "a", "a", 80);
-	next_err(ts, "b:81 # not a comment", "invalid character in host");
+	next_err(ts, "b:81 # not a comment", "invalid character in target");
 	next_ok(ts, "c", "c", 80);
 	next_end(ts);
 	ck_assert_int_eq(targets_error(ts), 0);

@@ -240,7 +240,7 @@ nodate "$T/out" | sort >"$T/got"
 check_file "invalid targets among good ones: the good ones are fetched" \
 	"$T/want" "$T/got"
 sort >"$T/want" <<EOF
-awget: bad host: invalid target: invalid character in host
+awget: bad host: invalid target: invalid character in target
 awget: x:0: invalid target: port out of range (1-65535)
 awget: 127.0.0.3:99999: invalid target: port out of range (1-65535)
 awget: ftp://127.0.0.1/: invalid target: unknown scheme
@@ -284,6 +284,21 @@ aw $DNS "nosuch.invalid:$PORT"
 echo "awget: nosuch.invalid:$PORT: cannot resolve nosuch.invalid: no such host" >"$T/want"
 check_file "NXDOMAIN: cannot resolve" "$T/want" "$T/err"
 check_rc "NXDOMAIN: exit 1" 1
+
+# Regress: with -r, /etc/hosts was not read (libevent loaded only
+# localhost). A loopback name of the machine's /etc/hosts, other than
+# localhost, resolves although the resolver given never answers.
+hname=$(awk '$1 ~ /^127\./ { for (i = 2; i <= NF; i++) if ($i !~ /^#/ && $i != "localhost" && $i ~ /^[A-Za-z0-9.-]+$/) { print $i; exit } }' /etc/hosts)
+if [ -n "$hname" ]; then
+	aw -r "127.0.0.1:$CLOSED" -t 3 "$hname:$PORT"
+	if grep -q "^$hname:$PORT header > HTTP/1.1 200 OK" "$T/out"; then
+		ok "-r still honours /etc/hosts ($hname)"
+	else
+		not_ok "-r still honours /etc/hosts ($hname)" "$(cat "$T/err")"
+	fi
+else
+	ok "# SKIP -r and /etc/hosts: no loopback name but localhost there"
+fi
 
 ## IPv6 literal.
 if grep -q ' lo$' /proc/net/if_inet6 2>/dev/null; then
@@ -417,6 +432,21 @@ aw -h
 if [ "$rc" = 0 ] && grep -q '^usage: awget' "$T/out"; then ok "-h prints usage"; else not_ok "-h prints usage"; fi
 aw --version
 if [ "$rc" = 0 ] && grep -qE '^awget [0-9]+\.[0-9]+\.[0-9]+$' "$T/out"; then ok "-V prints the version"; else not_ok "-V prints the version"; fi
+
+## A write error on stdout is reported once, with exit 1.
+timeout 30 "$AWGET" "127.0.0.1:$PORT" >/dev/full 2>"$T/err"
+rc=$?
+echo "awget: stdout: write error: No space left on device" >"$T/want"
+check_file "stdout write error (/dev/full): one line" "$T/want" "$T/err"
+check_rc "stdout write error: exit 1" 1
+
+## Without an edge-triggered backend awget says so, rather than spin.
+EVENT_NOEPOLL=1 aw "127.0.0.1:$PORT"
+if [ "$rc" = 1 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q EVENT_NOEPOLL "$T/err"; then
+	ok "EVENT_NOEPOLL: one clear error line"
+else
+	not_ok "EVENT_NOEPOLL: one clear error line" "rc=$rc" "$(cat "$T/err")"
+fi
 
 ## Empty input: nothing to do, exit 0.
 aw </dev/null

@@ -2,7 +2,7 @@
  * fuzz_response.c: a libFuzzer target over what a server's bytes go
  * through: lines cut by evbuffer_readln as fetch.c cuts them, judged by
  * http_response_line and http_response_partial, escaped by
- * output_format_header. Whatever the bytes, and however they are split
+ * output_line. Whatever the bytes, and however they are split
  * into reads, the output must be well-formed UTF-8 with no control byte but
  * TAB and the line ends, and bounded by the limits.
  */
@@ -71,7 +71,7 @@ drain(struct evbuffer *in, struct http_response *r, struct buf *out,
 	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
 		what = http_response_line(r, line, len);
 		if (what == HTTP_LINE_STATUS || what == HTTP_LINE_HEADER) {
-			output_format_header(out, "t", 1, line, len);
+			output_line(out, line, len);
 			(*lines)++;
 		}
 		free(line);
@@ -109,7 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_output(&out);
 	/* Every printed byte came from a line within the limits. */
 	if (r.bytes > AWGET_MAX_HEADER_BYTES + AWGET_MAX_LINE ||
-	    out.len > lines * 12 + OUTPUT_ESCAPED_MAX(r.bytes))
+	    out.len > lines + OUTPUT_ESCAPED_MAX(r.bytes))
 		abort();
 	buf_free(&out);
 	evbuffer_free(in);
