@@ -46,6 +46,7 @@ enum outcome {
 	OUTCOME_CONNECT,
 	OUTCOME_NETWORK,
 	OUTCOME_SYSTEM,
+	OUTCOME_INTERRUPTED,
 };
 
 struct event_base;

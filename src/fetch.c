@@ -34,6 +34,7 @@
 #include "dns.h"
 #include "fetch.h"
 #include "http.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 #include "sched.h"
@@ -64,10 +65,28 @@ static const char *const fetch_phase_names[] = {
     "headers",
 };
 
+/* error_class in JSON: one stable word per outcome, for scripts. */
+static const char *const outcome_classes[] = {
+    [OUTCOME_OK] = NULL,
+    [OUTCOME_INVALID_TARGET] = "invalid_target",
+    [OUTCOME_RESOLVE] = "resolve",
+    [OUTCOME_REFUSED] = "refused",
+    [OUTCOME_TIMEOUT] = "timeout",
+    [OUTCOME_CLOSED] = "closed",
+    [OUTCOME_RESET] = "reset",
+    [OUTCOME_NOT_HTTP] = "not_http",
+    [OUTCOME_TOO_LARGE] = "too_large",
+    [OUTCOME_CONNECT] = "connect",
+    [OUTCOME_NETWORK] = "network",
+    [OUTCOME_SYSTEM] = "system",
+    [OUTCOME_INTERRUPTED] = "interrupted",
+};
+
 struct fetch {
 	struct awget *ctx;
 	struct target *t;
 	enum fetch_state state;
+	struct timeval start;
 	struct event deadline;
 	struct evdns_getaddrinfo_request *dns; /* pending lookup, or NULL */
 	struct evutil_addrinfo *ai;            /* resolved addresses, owned */
@@ -124,6 +143,7 @@ fetch_start(struct awget *ctx, struct target *t)
 	f->t = t;
 	f->text_len = strlen(t->text);
 	f->fd = -1;
+	event_base_gettimeofday_cached(ctx->base, &f->start);
 	LIST_INSERT_HEAD(&ctx->fetches, f, entry);
 	evtimer_assign(&f->deadline, ctx->base, fetch_on_deadline, f);
 	evtimer_add(&f->deadline, ctx->deadline);
@@ -428,6 +448,8 @@ fetch_take_lines(struct fetch *f)
 	while (
 	    (line = evbuffer_readln(f->in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
 		what = http_response_line(&f->resp, line, len);
+		if (what == HTTP_LINE_STATUS && f->ctx->opts->json)
+			buf_append(&f->out, (char[]){JSON_STATUS_MARK}, 1);
 		if (what == HTTP_LINE_STATUS || what == HTTP_LINE_HEADER)
 			output_line(&f->out, line, len);
 		free(line);
@@ -510,17 +532,103 @@ fetch_fail(struct fetch *f, enum outcome outcome, const char *fmt, ...)
 	fetch_finish(f, outcome, msg);
 }
 
+/* The target as a URL, for JSON. */
+static void
+fetch_url(const struct target *t, struct buf *b)
+{
+	char port[8];
+
+	buf_append(b, "http://", 7);
+	if (t->family == AF_INET6)
+		buf_append(b, "[", 1);
+	buf_append(b, t->host, strlen(t->host));
+	if (t->family == AF_INET6)
+		buf_append(b, "]", 1);
+	if (t->port != 80)
+		buf_append(b, port,
+		    snprintf(port, sizeof(port), ":%u", t->port));
+	buf_append(b, t->path, strlen(t->path));
+	buf_append(b, "", 1); /* NUL */
+}
+
+/* The outcome as one JSON object; f is NULL for an invalid target. */
+static void
+fetch_report_json(struct awget *ctx, const struct target *t,
+    const struct fetch *f, enum outcome outcome, const char *msg)
+{
+	struct json_target j = {0};
+	struct buf url = {0};
+	char ip[INET6_ADDRSTRLEN];
+	struct timeval now;
+	const void *a;
+
+	j.target = t->text;
+	if (t->error == NULL) {
+		fetch_url(t, &url);
+		j.url = url.data;
+	}
+	if (f != NULL && f->state >= FETCH_SENDING) {
+		a = f->addr.ss_family == AF_INET
+		    ? (const void *)&((const struct sockaddr_in *)&f->addr)
+		          ->sin_addr
+		    : (const void *)&((const struct sockaddr_in6 *)&f->addr)
+		          ->sin6_addr;
+		if (inet_ntop(f->addr.ss_family, a, ip, sizeof(ip)) != NULL) {
+			j.ip = ip;
+			j.port = t->port;
+		}
+	}
+	if (f != NULL) {
+		event_base_gettimeofday_cached(ctx->base, &now);
+		j.time_ms = (now.tv_sec - f->start.tv_sec) * 1000L +
+		    (now.tv_usec - f->start.tv_usec) / 1000;
+	}
+	if (outcome == OUTCOME_OK) {
+		j.lines = f->out.data;
+		j.len = f->out.len;
+	} else {
+		j.error = msg;
+		j.error_class = outcome_classes[outcome];
+		if (f != NULL)
+			j.phase = fetch_phase_names[f->state];
+	}
+	ctx->scratch.len = 0;
+	json_target(&ctx->scratch, &j);
+	output_raw(ctx->out, ctx->scratch.data, ctx->scratch.len);
+	buf_free(&url);
+}
+
+/* Write a target's one outcome, as text or as JSON. */
+static void
+fetch_report(struct awget *ctx, const struct target *t, const struct fetch *f,
+    enum outcome outcome, const char *msg)
+{
+	if (ctx->opts->json)
+		fetch_report_json(ctx, t, f, outcome, msg);
+	else if (outcome == OUTCOME_OK)
+		output_headers(ctx->out, t->text, f->text_len, f->out.data,
+		    f->out.len);
+	else
+		output_error(ctx->out, t->text, "%s", msg);
+}
+
+void
+fetch_reject(struct awget *ctx, struct target *t)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "invalid target: %s", t->error);
+	fetch_report(ctx, t, NULL, OUTCOME_INVALID_TARGET, msg);
+	target_free(t);
+}
+
 /* Write the target's one outcome, free it, and free its slot. */
 static void
 fetch_finish(struct fetch *f, enum outcome outcome, const char *msg)
 {
 	struct awget *ctx = f->ctx;
 
-	if (outcome == OUTCOME_OK)
-		output_headers(ctx->out, f->t->text, f->text_len, f->out.data,
-		    f->out.len);
-	else
-		output_error(ctx->out, f->t->text, "%s", msg);
+	fetch_report(ctx, f->t, f, outcome, msg);
 	if (ctx->opts->verbose)
 		output_trace(ctx->out, f->t->text, "%s -> done",
 		    fetch_state_names[f->state]);
@@ -561,7 +669,7 @@ fetch_abort_all(struct awget *ctx, const char *why)
 
 	while ((f = LIST_FIRST(&ctx->fetches)) != NULL) {
 		if (why != NULL)
-			output_error(ctx->out, f->t->text, "%s", why);
+			fetch_report(ctx, f->t, f, OUTCOME_INTERRUPTED, why);
 		fetch_free(f);
 	}
 }

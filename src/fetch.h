@@ -8,6 +8,8 @@ struct target;
 
 /* Start fetching t; takes ownership of t. Ends in sched_done, maybe at once. */
 void fetch_start(struct awget *, struct target *);
+/* Report an invalid target's one outcome, and free it. */
+void fetch_reject(struct awget *, struct target *);
 /* A socket may have been closed: retry the fetches that found none. */
 void fetch_unpark(struct awget *);
 /*

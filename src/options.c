@@ -20,7 +20,7 @@
 #include "util.h"
 
 static const char usage_text[] =
-    "usage: awget [-0hIVv] [-A agent] [-c concurrency] [-H header] "
+    "usage: awget [-0hIjVv] [-A agent] [-c concurrency] [-H header] "
     "[-i file]\n"
     "             [-r resolver] [-t seconds] [-X method] [target ...]\n"
     "  -0, --http1.0           send HTTP/1.0 instead of HTTP/1.1\n"
@@ -31,6 +31,7 @@ static const char usage_text[] =
     "  -h, --help              print this help and exit\n"
     "  -I, --head              send HEAD instead of GET\n"
     "  -i, --input FILE        read targets from FILE ('-': stdin)\n"
+    "  -j, --json              one JSON object per target (JSON Lines)\n"
     "  -r, --resolver ADDR[:PORT]\n"
     "                          DNS server to ask instead of resolv.conf's\n"
     "  -t, --timeout SECS      deadline per target (default 10)\n"
@@ -54,7 +55,7 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char shortopts[] = ":0A:c:H:hIi:r:t:VvX:";
+static const char shortopts[] = ":0A:c:H:hIi:jr:t:VvX:";
 
 const char *
 options_usage(void)
@@ -227,6 +228,9 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 			break;
 		case 'i':
 			o->input = optarg;
+			break;
+		case 'j':
+			o->json = 1;
 			break;
 		case 'r':
 			if (!is_address(optarg))

@@ -18,6 +18,7 @@ struct options {
 	char **targets;         /* target arguments, or none */
 	int ntargets;
 	int verbose; /* -v: trace state changes on stderr */
+	int json;    /* -j: one JSON object per target */
 };
 
 enum options_result {

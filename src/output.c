@@ -203,6 +203,15 @@ output_headers(struct output *o, const char *target, size_t tlen,
 		sink_flush(&o->out);
 }
 
+void
+output_raw(struct output *o, const char *p, size_t len)
+{
+	if (o->out.closed)
+		return;
+	buf_append(&o->out.buf, p, len);
+	sink_push(&o->out);
+}
+
 /* Queue "PREFIXTARGET: MESSAGE\n" on stderr, whole. */
 static void err_line(struct output *, const char *, const char *, const char *,
     va_list) __attribute__((format(printf, 4, 0)));

@@ -35,6 +35,8 @@ void output_free(struct output *);
  */
 void output_headers(struct output *, const char *, size_t, const char *,
     size_t);
+/* Queue len bytes on stdout as they are: JSON Lines. */
+void output_raw(struct output *, const char *, size_t);
 /* Queue "awget: TARGET: MESSAGE\n" on stderr. */
 void output_error(struct output *, const char *, const char *, ...)
     __attribute__((format(printf, 3, 4)));

@@ -91,10 +91,8 @@ sched_fill(struct sched *s)
 			break;
 		}
 		if (t->error != NULL) {
-			output_error(ctx->out, t->text, "invalid target: %s",
-			    t->error);
+			fetch_reject(ctx, t);
 			s->failed++;
-			target_free(t);
 			continue;
 		}
 		s->inflight++;

@@ -214,6 +214,62 @@ if [ "$elapsed" -le 60 ]; then ok "all scenarios at -c 4: ended in ${elapsed}s";
 	not_ok "all scenarios at -c 4: ended in time" "${elapsed}s"
 fi
 
+## JSON Lines: every scenario at once, read back by jq.
+timeout -k 5 120 "$AWGET" -j -c 4 -t 3 -i "$T/all" >"$T/json" 2>"$T/err"
+rc=$?
+objects=$(jq -c . <"$T/json" 2>/dev/null | wc -l)
+if [ "$rc" = 1 ] && [ "$objects" = "${#SCENARIOS[@]}" ] &&
+	[ "$(wc -l <"$T/json")" = "$objects" ] && [ ! -s "$T/err" ]; then
+	ok "-j, all scenarios: one valid JSON object per target ($objects), stderr empty"
+else
+	not_ok "-j, all scenarios: one JSON object per target" "rc=$rc objects=$objects" \
+		"$(head -c 300 "$T/err")"
+fi
+distinct=$(jq -r .target <"$T/json" | sort -u | wc -l)
+each=$(jq -r 'if .error then (.error_class != null and .status == null)
+	else (.status != null and .error_class == null) end' <"$T/json" | sort -u)
+if [ "$distinct" = "${#SCENARIOS[@]}" ] && [ "$each" = true ]; then
+	ok "-j: every target once, each either a response or an error_class"
+else
+	not_ok "-j: every target once" "distinct=$distinct each=$each"
+fi
+# jq_of SCENARIO FILTER: the filter over that scenario's object.
+jq_of() {
+	jq -c --arg t "127.0.0.1:$(port "$1")" "select(.target == \$t) | $2" "$T/json"
+}
+check_jq() { # check_jq DESC SCENARIO FILTER WANT
+	local got
+	got=$(jq_of "$2" "$3")
+	if [ "$got" = "$4" ]; then ok "-j $2: $1"; else
+		not_ok "-j $2: $1" "got:  $got" "want: $4"
+	fi
+}
+check_jq "status, version, reason, headers" normal \
+	'[.status, .version, .reason, .headers]' \
+	'[200,"HTTP/1.1","OK",[["Server","testd"],["Content-Length","2"]]]'
+check_jq "interim 100, then the final" continue100 \
+	'[.interim[].status, .status]' '[100,200]'
+check_jq "103 with its Link header" early_hints \
+	'.interim[0].headers' '[["Link","</style.css>; rel=preload"]]'
+check_jq "obs-fold joined with one space" obs_fold \
+	'.headers[0]' '["X-Folded","first second part third"]'
+check_jq "repeated headers kept in order" dup_headers \
+	'[.headers[] | select(.[0] == "Set-Cookie") | .[1]]' '["a=1","b=2"]'
+check_jq "control bytes shown as the text output shows them" control_bytes \
+	'[.headers[1:4][][1]]' '["\\x1b]0;pwned\\x07","\\x1b[2J","a\\x00b"]'
+check_jq "a server's backslash is two" control_bytes \
+	'.headers[-1][1]' '"a\\\\x41"'
+check_jq "invalid UTF-8 escaped, valid UTF-8 and TAB kept" bad_utf8 \
+	'[.headers[1][1], .headers[-2][1], .headers[-1][1]]' \
+	"$(printf '["\\\\xc0\\\\xaf","caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80","a\\tb"]')"
+check_jq "timeout: class and phase" silent '[.error_class, .phase]' \
+	'["timeout","headers"]'
+check_jq "not HTTP" ssh_banner '[.error, .error_class]' \
+	'["not an HTTP response","not_http"]'
+check_jq "too large" huge_line '.error_class' '"too_large"'
+check_jq "connected: ip and port" normal '[.ip, .port]' \
+	"[\"127.0.0.1\",$(port normal)]"
+
 ## The deadline is one per target, not an idle timeout.
 start=$(date +%s%N)
 timeout -k 5 30 "$AWGET" -t 1.5 "127.0.0.1:$(port slowloris)" \

@@ -223,6 +223,29 @@ else
 	ok "-H 'Accept:' removes the default header"
 fi
 
+## JSON Lines against nginx: one object per target, failures included.
+aw -j "127.0.0.1:$PORT/req?x=1" "bad host" "127.0.0.1:$CLOSED" -t 0.5 \
+	"127.0.0.1:$PORT/sleep"
+if [ "$(jq -c . <"$T/out" | wc -l)" = 4 ] && [ ! -s "$T/err" ] && [ "$rc" = 1 ]; then
+	ok "-j: four targets, four objects, nothing on stderr, exit 1"
+else
+	not_ok "-j: four objects" "rc=$rc" "$(head -3 "$T/err")"
+fi
+jq -c 'select(.status) | [.target, .url, .ip, .port, .status, .version,
+	.reason, (.headers | map(select(.[0] == "X-Req-Line"))[0][1]),
+	(.time_ms | type)]' "$T/out" >"$T/got"
+printf '["127.0.0.1:%s/req?x=1","http://127.0.0.1:%s/req?x=1","127.0.0.1",%s,200,"HTTP/1.1","OK","GET /req?x=1 HTTP/1.1","number"]\n' \
+	"$PORT" "$PORT" "$PORT" >"$T/want"
+check_file "-j: a response's fields" "$T/want" "$T/got"
+jq -c 'select(.error) | [.target, .url, .error_class, .phase, .error]' \
+	"$T/out" | sort >"$T/got"
+sort >"$T/want" <<EOF
+["127.0.0.1:$CLOSED","http://127.0.0.1:$CLOSED/","refused","connect","connection refused"]
+["127.0.0.1:$PORT/sleep","http://127.0.0.1:$PORT/sleep","timeout","headers","timed out in phase headers"]
+["bad host",null,"invalid_target",null,"invalid target: invalid character in target"]
+EOF
+check_file "-j: failures carry error, error_class and phase" "$T/want" "$T/got"
+
 ## Errors: one line each, nothing lost, nothing twice.
 aw "127.0.0.1:$CLOSED"
 echo "awget: 127.0.0.1:$CLOSED: connection refused" >"$T/want"
