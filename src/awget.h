@@ -47,6 +47,7 @@ enum outcome {
 	OUTCOME_NETWORK,
 	OUTCOME_SYSTEM,
 	OUTCOME_INTERRUPTED,
+	OUTCOME_TLS,
 };
 
 struct event_base;
@@ -66,6 +67,8 @@ struct awget {
 	struct evdns_base *dns;
 	const struct timeval *deadline; /* common timeout: one per target */
 	const struct http_request *req; /* what every target is sent */
+	struct ssl_ctx_st *tls;         /* HTTPS, or NULL: tls_error says why */
+	const char *tls_error;
 	struct targets *targets;
 	struct output *out;
 	struct sched *sched;

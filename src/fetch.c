@@ -1,7 +1,8 @@
 /*
  * fetch.c: one target's whole life, as a state machine on the event base.
  *
- *   RESOLVING -> CONNECTING -> SENDING -> READ_STATUS -> READ_HEADERS -> done
+ *   RESOLVING -> CONNECTING -> [TLS_HANDSHAKE] -> SENDING -> READ_STATUS
+ *       -> READ_HEADERS -> done
  *                  |    ^                     ^               |
  *                  +----+ next address        +---------------+ after a 1xx
  *                    on failure                                 block
@@ -24,7 +25,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/event_struct.h>
@@ -39,10 +44,12 @@
 #include "output.h"
 #include "sched.h"
 #include "targets.h"
+#include "tls.h"
 
 enum fetch_state {
 	FETCH_RESOLVING,
 	FETCH_CONNECTING,
+	FETCH_TLS_HANDSHAKE,
 	FETCH_SENDING,
 	FETCH_READ_STATUS,
 	FETCH_READ_HEADERS,
@@ -51,6 +58,7 @@ enum fetch_state {
 static const char *const fetch_state_names[] = {
     "RESOLVING",
     "CONNECTING",
+    "TLS_HANDSHAKE",
     "SENDING",
     "READ_STATUS",
     "READ_HEADERS",
@@ -60,6 +68,7 @@ static const char *const fetch_state_names[] = {
 static const char *const fetch_phase_names[] = {
     "resolve",
     "connect",
+    "tls",
     "request",
     "headers",
     "headers",
@@ -80,6 +89,7 @@ static const char *const outcome_classes[] = {
     [OUTCOME_NETWORK] = "network",
     [OUTCOME_SYSTEM] = "system",
     [OUTCOME_INTERRUPTED] = "interrupted",
+    [OUTCOME_TLS] = "tls",
 };
 
 struct fetch {
@@ -97,6 +107,7 @@ struct fetch {
 	TAILQ_ENTRY(fetch) wait;
 	evutil_socket_t fd;        /* -1 when not connecting */
 	struct event io;           /* fd, edge-triggered */
+	struct bufferevent *bev;   /* HTTPS: OpenSSL over fd, once connected */
 	struct evbuffer *in;       /* received, not yet a line */
 	struct buf req;            /* what the socket has not taken yet */
 	size_t sent;               /* request bytes written */
@@ -116,7 +127,11 @@ static void fetch_close(struct fetch *);
 static void fetch_on_io(evutil_socket_t, short, void *);
 static int fetch_send(struct fetch *);
 static void fetch_receive(struct fetch *);
-static int fetch_take_lines(struct fetch *);
+static void fetch_start_tls(struct fetch *);
+static void fetch_tls_event(struct bufferevent *, short, void *);
+static void fetch_tls_sent(struct bufferevent *, void *);
+static void fetch_tls_read(struct bufferevent *, void *);
+static int fetch_take_lines(struct fetch *, struct evbuffer *);
 static void fetch_fail_errno(struct fetch *, int);
 static int fetch_on_line(struct fetch *, enum http_line);
 static void fetch_on_deadline(evutil_socket_t, short, void *);
@@ -332,7 +347,13 @@ fetch_close(struct fetch *f)
 	if (f->fd == -1)
 		return;
 	event_del(&f->io);
-	close(f->fd);
+	if (f->bev != NULL) {
+		/* It owns the socket and the SSL now (BEV_OPT_CLOSE_ON_FREE).
+		 */
+		bufferevent_free(f->bev);
+		f->bev = NULL;
+	} else
+		close(f->fd);
 	f->fd = -1;
 	f->ctx->nsockets--;
 }
@@ -343,6 +364,10 @@ fetch_on_io(evutil_socket_t fd, short what, void *arg)
 	struct fetch *f = arg;
 
 	(void)fd;
+	if ((what & EV_WRITE) && f->state == FETCH_CONNECTING && f->t->tls) {
+		fetch_start_tls(f);
+		return;
+	}
 	/* Readable too while connecting: a server may speak first. */
 	if ((what & EV_WRITE) && f->state <= FETCH_SENDING) {
 		if (fetch_send(f) == -1)
@@ -432,21 +457,116 @@ fetch_receive(struct fetch *f)
 		}
 		v.iov_len = n;
 		evbuffer_commit_space(f->in, &v, 1);
-		if (fetch_take_lines(f))
+		if (fetch_take_lines(f, f->in))
 			return;
 	}
 }
 
-/* Take every whole line in f->in; returns 1 if the fetch has ended. */
+/*
+ * HTTPS: the TCP connection is up (or failed: SO_ERROR says which). Hand
+ * the socket to an OpenSSL bufferevent for the handshake and the rest.
+ */
+static void
+fetch_start_tls(struct fetch *f)
+{
+	struct awget *ctx = f->ctx;
+	socklen_t len = sizeof(int);
+	int err = 0;
+	SSL *ssl;
+
+	if (getsockopt(f->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err != 0) {
+		f->last_error = err;
+		fetch_close(f);
+		fetch_connect_next(f);
+		return;
+	}
+	event_del(&f->io);
+	fetch_set_state(f, FETCH_TLS_HANDSHAKE);
+	if (ctx->tls == NULL) {
+		fetch_fail(f, OUTCOME_TLS, "TLS: %s", ctx->tls_error);
+		return;
+	}
+	if ((ssl = tls_ssl_new(ctx->tls, f->t->host, f->t->family != 0)) ==
+	    NULL) {
+		fetch_fail(f, OUTCOME_SYSTEM, "TLS: cannot create a session");
+		return;
+	}
+	/* Frees ssl itself if it fails (libevent 2.1.12). */
+	f->bev = bufferevent_openssl_socket_new(ctx->base, f->fd, ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	if (f->bev == NULL) {
+		fetch_fail(f, OUTCOME_SYSTEM, "TLS: cannot create a buffer");
+		return;
+	}
+	/* Many servers close without close_notify: that is an EOF to us. */
+	bufferevent_openssl_set_allow_dirty_shutdown(f->bev, 1);
+	bufferevent_setcb(f->bev, fetch_tls_read, fetch_tls_sent,
+	    fetch_tls_event, f);
+	/* Never buffer more than one line may take: a longer line fails. */
+	bufferevent_setwatermark(f->bev, EV_READ, 0, AWGET_MAX_LINE + 2);
+	bufferevent_enable(f->bev, EV_READ | EV_WRITE);
+}
+
+static void
+fetch_tls_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct fetch *f = arg;
+	struct buf *req = &f->ctx->scratch;
+	unsigned long err;
+	char msg[256];
+
+	if (what & BEV_EVENT_CONNECTED) {
+		fetch_set_state(f, FETCH_SENDING);
+		req->len = 0;
+		http_request_build(f->ctx->req, f->t, req);
+		bufferevent_write(bev, req->data, req->len);
+		return;
+	}
+	err = bufferevent_get_openssl_error(bev);
+	if (f->state == FETCH_TLS_HANDSHAKE)
+		fetch_fail(f, OUTCOME_TLS, "%s",
+		    tls_error(bufferevent_openssl_get_ssl(bev), err, msg,
+		        sizeof(msg)));
+	else if (what & BEV_EVENT_EOF)
+		fetch_fail(f, OUTCOME_CLOSED,
+		    "connection closed before the end of the headers");
+	else if (err != 0)
+		fetch_fail(f, OUTCOME_TLS, "TLS: %s",
+		    ERR_reason_error_string(err) != NULL
+		        ? ERR_reason_error_string(err)
+		        : "error");
+	else
+		fetch_fail_errno(f, EVUTIL_SOCKET_ERROR());
+}
+
+static void
+fetch_tls_sent(struct bufferevent *bev, void *arg)
+{
+	struct fetch *f = arg;
+
+	(void)bev;
+	if (f->state == FETCH_SENDING)
+		fetch_set_state(f, FETCH_READ_STATUS);
+}
+
+static void
+fetch_tls_read(struct bufferevent *bev, void *arg)
+{
+	fetch_take_lines(arg, bufferevent_get_input(bev));
+}
+
+/* Take every whole line in, the bytes received; returns 1 if the fetch
+ * has ended. */
 static int
-fetch_take_lines(struct fetch *f)
+fetch_take_lines(struct fetch *f, struct evbuffer *in)
 {
 	enum http_line what;
 	size_t len;
 	char *line;
 
-	while (
-	    (line = evbuffer_readln(f->in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
+	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
 		what = http_response_line(&f->resp, line, len);
 		if (what == HTTP_LINE_STATUS && f->ctx->opts->json)
 			buf_append(&f->out, (char[]){JSON_STATUS_MARK}, 1);
@@ -456,9 +576,9 @@ fetch_take_lines(struct fetch *f)
 		if (fetch_on_line(f, what))
 			return 1;
 	}
-	if ((len = evbuffer_get_length(f->in)) == 0)
+	if ((len = evbuffer_get_length(in)) == 0)
 		return 0;
-	line = (char *)evbuffer_pullup(f->in, len < 5 ? len : 5);
+	line = (char *)evbuffer_pullup(in, len < 5 ? len : 5);
 	return fetch_on_line(f, http_response_partial(&f->resp, line, len));
 }
 
@@ -538,7 +658,10 @@ fetch_url(const struct target *t, struct buf *b)
 {
 	char port[8];
 
-	buf_append(b, "http://", 7);
+	if (t->tls)
+		buf_append(b, "https://", 8);
+	else
+		buf_append(b, "http://", 7);
 	if (t->family == AF_INET6)
 		buf_append(b, "[", 1);
 	buf_append(b, t->host, strlen(t->host));
@@ -557,7 +680,7 @@ fetch_report_json(struct awget *ctx, const struct target *t,
     const struct fetch *f, enum outcome outcome, const char *msg)
 {
 	struct json_target j = {0};
-	struct buf url = {0};
+	struct buf url = {0}, tls = {0};
 	char ip[INET6_ADDRSTRLEN];
 	struct timeval now;
 	const void *a;
@@ -567,7 +690,8 @@ fetch_report_json(struct awget *ctx, const struct target *t,
 		fetch_url(t, &url);
 		j.url = url.data;
 	}
-	if (f != NULL && f->state >= FETCH_SENDING) {
+	/* Connected: TCP is up from the TLS handshake on. */
+	if (f != NULL && f->state >= FETCH_TLS_HANDSHAKE) {
 		a = f->addr.ss_family == AF_INET
 		    ? (const void *)&((const struct sockaddr_in *)&f->addr)
 		          ->sin_addr
@@ -583,6 +707,11 @@ fetch_report_json(struct awget *ctx, const struct target *t,
 		j.time_ms = (now.tv_sec - f->start.tv_sec) * 1000L +
 		    (now.tv_usec - f->start.tv_usec) / 1000;
 	}
+	if (f != NULL && f->bev != NULL && f->state >= FETCH_SENDING) {
+		tls_json(&tls, bufferevent_openssl_get_ssl(f->bev));
+		buf_append(&tls, "", 1);
+		j.tls = tls.data;
+	}
 	if (outcome == OUTCOME_OK) {
 		j.lines = f->out.data;
 		j.len = f->out.len;
@@ -596,6 +725,7 @@ fetch_report_json(struct awget *ctx, const struct target *t,
 	json_target(&ctx->scratch, &j);
 	output_raw(ctx->out, ctx->scratch.data, ctx->scratch.len);
 	buf_free(&url);
+	buf_free(&tls);
 }
 
 /* Write a target's one outcome, as text or as JSON. */

@@ -162,7 +162,7 @@ http_request_build(const struct http_request *r, const struct target *t,
 		buf_append(b, t->host, hl);
 		if (t->family == AF_INET6)
 			buf_append(b, "]", 1);
-		if (t->port != 80)
+		if (t->port != (t->tls ? 443 : 80))
 			buf_append(b, port,
 			    snprintf(port, sizeof(port), ":%u", t->port));
 		buf_append(b, "\r\n", 2);

@@ -194,6 +194,10 @@ json_target(struct buf *b, const struct json_target *t)
 		json_key(b, "port");
 		json_number(b, t->port);
 	}
+	if (t->tls != NULL) {
+		json_key(b, "tls");
+		buf_append(b, t->tls, strlen(t->tls));
+	}
 	if (t->error == NULL)
 		json_response(b, t->lines, t->len);
 	json_key(b, "time_ms");

@@ -13,6 +13,7 @@ struct json_target {
 	const char *ip;
 	int port;
 	long time_ms;
+	const char *tls; /* HTTPS: the "tls" object, rendered, or NULL */
 	/* Success: the target's output_line lines, status lines marked. */
 	const char *lines;
 	size_t len;

@@ -22,6 +22,7 @@
 #include "output.h"
 #include "sched.h"
 #include "targets.h"
+#include "tls.h"
 
 /* Descriptors kept for stdio, the resolver and the event base itself. */
 #define RESERVED_FDS 32
@@ -172,6 +173,13 @@ main(int argc, char **argv)
 	req = http_request_new(opts.method, opts.http10, opts.user_agent,
 	    opts.headers, opts.nheaders);
 	ctx.req = req;
+	/* Once for the run: the trust store is never read per target. */
+	ctx.tls = tls_ctx_new(opts.cacert, opts.insecure, &ctx.tls_error);
+	if (ctx.tls == NULL && opts.cacert != NULL) {
+		fprintf(stderr, "awget: %s: %s\n",
+		    input_name(opts.cacert, name, sizeof(name)), ctx.tls_error);
+		exit(AWGET_EXIT_USAGE);
+	}
 	ctx.sched = sched_new(&ctx, concurrency);
 	ev_int = evsignal_new(ctx.base, SIGINT, on_signal, &ctx);
 	ev_term = evsignal_new(ctx.base, SIGTERM, on_signal, &ctx);
@@ -210,6 +218,7 @@ main(int argc, char **argv)
 	sched_free(ctx.sched);
 	http_request_free(req);
 	dns_free(ctx.dns);
+	tls_ctx_free(ctx.tls);
 	event_base_free(ctx.base);
 	targets_free(ctx.targets);
 	output_free(ctx.out);

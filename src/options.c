@@ -20,10 +20,11 @@
 #include "util.h"
 
 static const char usage_text[] =
-    "usage: awget [-0hIjVv] [-A agent] [-c concurrency] [-H header] "
+    "usage: awget [-0hIjkVv] [-A agent] [-c concurrency] [-H header] "
     "[-i file]\n"
     "             [-r resolver] [-t seconds] [-X method] [target ...]\n"
     "  -0, --http1.0           send HTTP/1.0 instead of HTTP/1.1\n"
+    "      --cacert FILE       CA certificates to verify HTTPS servers with\n"
     "  -A, --user-agent AGENT  User-Agent to send (default awget/" AWGET_VERSION
     ")\n"
     "  -c, --concurrency N     targets in flight at once (default 100)\n"
@@ -32,12 +33,16 @@ static const char usage_text[] =
     "  -I, --head              send HEAD instead of GET\n"
     "  -i, --input FILE        read targets from FILE ('-': stdin)\n"
     "  -j, --json              one JSON object per target (JSON Lines)\n"
+    "  -k, --insecure          do not verify HTTPS certificates\n"
     "  -r, --resolver ADDR[:PORT]\n"
     "                          DNS server to ask instead of resolv.conf's\n"
     "  -t, --timeout SECS      deadline per target (default 10)\n"
     "  -V, --version           print the version and exit\n"
     "  -v, --verbose           trace every target's state changes on stderr\n"
     "  -X, --request METHOD    send METHOD instead of GET\n";
+
+/* Long options without a letter. */
+#define OPTION_CACERT 256
 
 static const struct option longopts[] = {
     {"http1.0", no_argument, NULL, '0'},
@@ -47,6 +52,9 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, 'h'},
     {"head", no_argument, NULL, 'I'},
     {"input", required_argument, NULL, 'i'},
+    {"json", no_argument, NULL, 'j'},
+    {"insecure", no_argument, NULL, 'k'},
+    {"cacert", required_argument, NULL, OPTION_CACERT},
     {"resolver", required_argument, NULL, 'r'},
     {"timeout", required_argument, NULL, 't'},
     {"version", no_argument, NULL, 'V'},
@@ -55,7 +63,7 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char shortopts[] = ":0A:c:H:hIi:jr:t:VvX:";
+static const char shortopts[] = ":0A:c:H:hIi:jkr:t:VvX:";
 
 const char *
 options_usage(void)
@@ -231,6 +239,12 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 			break;
 		case 'j':
 			o->json = 1;
+			break;
+		case 'k':
+			o->insecure = 1;
+			break;
+		case OPTION_CACERT:
+			o->cacert = optarg;
 			break;
 		case 'r':
 			if (!is_address(optarg))

@@ -17,8 +17,10 @@ struct options {
 	const char *resolver;   /* -r ADDR[:PORT], or NULL: resolv.conf */
 	char **targets;         /* target arguments, or none */
 	int ntargets;
-	int verbose; /* -v: trace state changes on stderr */
-	int json;    /* -j: one JSON object per target */
+	int verbose;        /* -v: trace state changes on stderr */
+	int json;           /* -j: one JSON object per target */
+	int insecure;       /* -k: no certificate verification */
+	const char *cacert; /* --cacert FILE, or NULL: the system store */
 };
 
 enum options_result {

@@ -237,9 +237,10 @@ parse(struct target *t, const char *s, size_t n, char *host, char *path)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
 			return "invalid character in target";
 	if ((slen = scheme_len(s, n)) > 0) {
-		if (slen == 5 && strncasecmp(s, "https", 5) == 0)
-			return "unsupported scheme \"https\"";
-		if (slen != 4 || strncasecmp(s, "http", 4) != 0)
+		if (slen == 5 && strncasecmp(s, "https", 5) == 0) {
+			t->tls = 1;
+			t->port = 443;
+		} else if (slen != 4 || strncasecmp(s, "http", 4) != 0)
 			return "unknown scheme";
 		auth = s + slen + 3;
 	}

@@ -11,6 +11,7 @@ struct target {
 	const char *host;  /* name or address, without brackets */
 	const char *path;  /* request target: starts with '/', encoded */
 	unsigned short port;
+	int tls;                /* https:// */
 	int family;             /* AF_INET or AF_INET6 for a literal, else 0 */
 	unsigned char addr[16]; /* the literal's address, network order */
 	char storage[];

@@ -362,6 +362,13 @@ START_TEST(test_http_request_build_port)
 	check_request(r, "192.0.2.1:81",
 	    "GET / HTTP/1.1\r\n"
 	    "Host: 192.0.2.1:81\r\n" DEFAULTS);
+	/* The scheme's default port is left out: 443 for https, not 80. */
+	check_request(r, "https://h",
+	    "GET / HTTP/1.1\r\n"
+	    "Host: h\r\n" DEFAULTS);
+	check_request(r, "https://h:80",
+	    "GET / HTTP/1.1\r\n"
+	    "Host: h:80\r\n" DEFAULTS);
 	http_request_free(r);
 }
 END_TEST

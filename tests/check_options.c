@@ -421,6 +421,22 @@ START_TEST(test_options_parse_error_escaped)
 }
 END_TEST
 
+START_TEST(test_options_parse_tls)
+{
+	ck_assert_int_eq(PARSE("h"), OPTIONS_OK);
+	ck_assert_int_eq(opts.insecure, 0);
+	ck_assert_ptr_null(opts.cacert);
+	options_free(&opts);
+	ck_assert_int_eq(PARSE("-k", "--cacert", "ca.pem", "h"), OPTIONS_OK);
+	ck_assert_int_eq(opts.insecure, 1);
+	ck_assert_str_eq(opts.cacert, "ca.pem");
+	options_free(&opts);
+	ck_assert_int_eq(PARSE("--insecure", "--json", "h"), OPTIONS_OK);
+	ck_assert_int_eq(opts.insecure, 1);
+	ck_assert_int_eq(opts.json, 1);
+}
+END_TEST
+
 /* Regress: "-i FILE -" dropped the "-" without a word. */
 START_TEST(test_options_parse_input_and_dash)
 {
@@ -603,6 +619,7 @@ options_suite(void)
 	tcase_add_test(tc, test_options_parse_unknown);
 	tcase_add_test(tc, test_options_parse_error_escaped);
 	tcase_add_test(tc, test_options_parse_input_and_dash);
+	tcase_add_test(tc, test_options_parse_tls);
 	tcase_add_test(tc, test_options_parse_missing_value);
 	tcase_add_test(tc, test_options_parse_permutes);
 	tcase_add_test(tc, test_options_parse_double_dash);

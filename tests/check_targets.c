@@ -292,11 +292,32 @@ START_TEST(test_targets_parse_bad_port)
 }
 END_TEST
 
+/* https: TLS, port 443 unless given. */
+START_TEST(test_targets_parse_https)
+{
+	struct target *t = target_parse("https://x/p", 11);
+
+	ck_assert_ptr_null(t->error);
+	ck_assert_int_eq(t->tls, 1);
+	ck_assert_uint_eq(t->port, 443);
+	ck_assert_str_eq(t->path, "/p");
+	target_free(t);
+	t = target_parse("HTTPS://[::1]:8443", 18);
+	ck_assert_ptr_null(t->error);
+	ck_assert_int_eq(t->tls, 1);
+	ck_assert_uint_eq(t->port, 8443);
+	target_free(t);
+	t = target_parse("http://x", 8);
+	ck_assert_int_eq(t->tls, 0);
+	ck_assert_uint_eq(t->port, 80);
+	target_free(t);
+}
+END_TEST
+
 START_TEST(test_targets_parse_scheme_rejected)
 {
 	check_err("ftp://x", "unknown scheme");
-	check_err("https://x", "unsupported scheme \"https\"");
-	check_err("HTTPS://x", "unsupported scheme \"https\"");
+	check_err("httpss://x", "unknown scheme");
 	check_err("httpx://x", "unknown scheme");
 	check_err("://x", "unknown scheme");
 }
@@ -858,6 +879,7 @@ targets_suite(void)
 	tcase_add_test(tc, test_targets_parse_empty);
 	tcase_add_test(tc, test_targets_parse_bad_port);
 	tcase_add_test(tc, test_targets_parse_scheme_rejected);
+	tcase_add_test(tc, test_targets_parse_https);
 	tcase_add_test(tc, test_targets_parse_name_length);
 	tcase_add_test(tc, test_targets_parse_label_length);
 	tcase_add_test(tc, test_targets_parse_bad_name);

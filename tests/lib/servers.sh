@@ -125,3 +125,75 @@ testd_start() {
 	done <"$fifo"
 	rm -f "$fifo"
 }
+
+# tls_certs DIR: a test CA and server certificates made now by openssl:
+# valid.pem (localhost, 127.0.0.1, ::1), expired.pem (the same names, but
+# expired), wrong.pem (only wrong.test), self.pem (self-signed localhost).
+tls_certs() {
+	local d=$1 ext
+	mkdir -p "$d"
+	ext="$d/ext"
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n' >"$ext"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" \
+		-out "$d/ca.pem" -days 30 -subj "/CN=awget test CA" 2>/dev/null &&
+	openssl req -newkey rsa:2048 -nodes -keyout "$d/server.key" \
+		-out "$d/server.csr" -subj "/CN=localhost" 2>/dev/null &&
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" \
+		-CAkey "$d/ca.key" -CAcreateserial -days 30 -extfile "$ext" \
+		-out "$d/valid.pem" 2>/dev/null &&
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" \
+		-CAkey "$d/ca.key" -CAcreateserial -days -1 -extfile "$ext" \
+		-out "$d/expired.pem" 2>/dev/null &&
+	printf 'subjectAltName=DNS:wrong.test\n' >"$d/ext.wrong" &&
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" \
+		-CAkey "$d/ca.key" -CAcreateserial -days 30 \
+		-extfile "$d/ext.wrong" -out "$d/wrong.pem" 2>/dev/null &&
+	openssl req -x509 -key "$d/server.key" -out "$d/self.pem" -days 30 \
+		-subj "/CN=localhost" -addext \
+		"subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+}
+
+# nginx_tls_start DIR: nginx serving HTTPS on 127.0.0.1 with each of
+# tls_certs's certificates on its own port (TLS_PORT_valid, ...), and
+# TLS 1.0 only on TLS_PORT_old. Sets NGINX_TLS_PID.
+nginx_tls_start() {
+	local dir=$1 servers= c p
+	mkdir -p "$dir/logs" "$dir/tmp"
+	tls_certs "$dir/certs" || return 1
+	for c in valid expired wrong self old; do
+		p=$(free_port)
+		printf -v "TLS_PORT_$c" '%s' "$p"
+		local cert=$c proto="TLSv1.2 TLSv1.3"
+		[ "$c" = old ] && cert=valid proto=TLSv1
+		servers="$servers
+	server {
+		listen 127.0.0.1:$p ssl;
+		ssl_certificate $dir/certs/$cert.pem;
+		ssl_certificate_key $dir/certs/server.key;
+		ssl_protocols $proto;
+		location / { add_header X-Test awget-tls always; return 200 \"ok\\n\"; }
+	}"
+	done
+	cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log crit;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	server_tokens off;
+	keepalive_timeout 0;
+	client_body_temp_path $dir/tmp/body;
+	proxy_temp_path $dir/tmp/proxy;
+	fastcgi_temp_path $dir/tmp/fastcgi;
+	uwsgi_temp_path $dir/tmp/uwsgi;
+	scgi_temp_path $dir/tmp/scgi;
+	default_type text/plain;
+$servers
+}
+CONF
+	/usr/sbin/nginx -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf" &
+	NGINX_TLS_PID=$!
+	wait_port "$TLS_PORT_valid" && wait_port "$TLS_PORT_old"
+}

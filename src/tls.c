@@ -1,0 +1,186 @@
+/*
+ * tls.c: OpenSSL for HTTPS targets. One SSL_CTX per run, loaded once, so
+ * the trust store is never read per target; per target an SSL with SNI and
+ * OpenSSL's own host name check (SSL_set1_host), not a hand-rolled one.
+ */
+#include <sys/socket.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "json.h"
+#include "output.h"
+#include "tls.h"
+#include "util.h"
+
+SSL_CTX *
+tls_ctx_new(const char *cafile, int insecure, const char **errstr)
+{
+	SSL_CTX *ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+		*errstr = "cannot create the TLS context";
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (cafile != NULL) {
+		if (SSL_CTX_load_verify_locations(ctx, cafile, NULL) != 1) {
+			SSL_CTX_free(ctx);
+			*errstr = "cannot load the CA file";
+			return NULL;
+		}
+	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		SSL_CTX_free(ctx);
+		*errstr = "cannot load the system trust store";
+		return NULL;
+	}
+	SSL_CTX_set_verify(ctx, insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
+	    NULL);
+	*errstr = NULL;
+	return ctx;
+}
+
+void
+tls_ctx_free(SSL_CTX *ctx)
+{
+	SSL_CTX_free(ctx);
+}
+
+SSL *
+tls_ssl_new(SSL_CTX *ctx, const char *host, int literal)
+{
+	X509_VERIFY_PARAM *param;
+	SSL *ssl;
+
+	if ((ssl = SSL_new(ctx)) == NULL)
+		return NULL;
+	param = SSL_get0_param(ssl);
+	if (literal) {
+		/* RFC 6066: no SNI for an address; check it against the SAN. */
+		if (X509_VERIFY_PARAM_set1_ip_asc(param, host) != 1)
+			goto fail;
+	} else {
+		if (SSL_set_tlsext_host_name(ssl, host) != 1 ||
+		    SSL_set1_host(ssl, host) != 1)
+			goto fail;
+	}
+	return ssl;
+fail:
+	SSL_free(ssl);
+	return NULL;
+}
+
+const char *
+tls_error(SSL *ssl, unsigned long err, char *msg, size_t len)
+{
+	long verify = ssl != NULL ? SSL_get_verify_result(ssl) : X509_V_OK;
+	const char *reason;
+
+	if (verify != X509_V_OK) {
+		snprintf(msg, len, "TLS: certificate verification failed: %s",
+		    X509_verify_cert_error_string(verify));
+		return msg;
+	}
+	reason = err != 0 ? ERR_reason_error_string(err) : NULL;
+	snprintf(msg, len, "TLS: handshake failed: %s",
+	    reason != NULL ? reason : "connection closed");
+	return msg;
+}
+
+/* Append "name":"value" for a string made safe by output_escape. */
+static void
+tls_member(struct buf *b, const char *name, const char *value, size_t len)
+{
+	char esc[OUTPUT_ESCAPED_MAX(256)];
+
+	if (len > 256)
+		len = 256;
+	if (b->data[b->len - 1] != '{')
+		buf_append(b, ",", 1);
+	buf_append(b, "\"", 1);
+	buf_append(b, name, strlen(name));
+	buf_append(b, "\":", 2);
+	json_string(b, esc, output_escape(esc, value, len));
+}
+
+/* An X509 name or time printed into a memory BIO, as a JSON member. */
+static void
+tls_bio_member(struct buf *b, const char *name, BIO *bio)
+{
+	char *p;
+	long n = BIO_get_mem_data(bio, &p);
+
+	tls_member(b, name, n > 0 ? p : "", n > 0 ? (size_t)n : 0);
+	(void)BIO_reset(bio);
+}
+
+/* "san": the certificate's DNS names and addresses. */
+static void
+tls_san(struct buf *b, X509 *cert)
+{
+	GENERAL_NAMES *names;
+	GENERAL_NAME *gn;
+	char addr[INET6_ADDRSTRLEN], esc[OUTPUT_ESCAPED_MAX(256)];
+	const unsigned char *p;
+	int i, n, len;
+
+	buf_append(b, ",\"san\":[", 8);
+	names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	n = names != NULL ? sk_GENERAL_NAME_num(names) : 0;
+	for (i = 0; i < n && i < 100; i++) {
+		gn = sk_GENERAL_NAME_value(names, i);
+		if (b->data[b->len - 1] != '[')
+			buf_append(b, ",", 1);
+		if (gn->type == GEN_DNS) {
+			p = ASN1_STRING_get0_data(gn->d.dNSName);
+			len = ASN1_STRING_length(gn->d.dNSName);
+			if (len > 256)
+				len = 256;
+			json_string(b, esc, output_escape(esc, p, len));
+		} else if (gn->type == GEN_IPADD &&
+		    (gn->d.iPAddress->length == 4 ||
+		        gn->d.iPAddress->length == 16) &&
+		    inet_ntop(gn->d.iPAddress->length == 4 ? AF_INET : AF_INET6,
+		        gn->d.iPAddress->data, addr, sizeof(addr)) != NULL)
+			json_string(b, addr, strlen(addr));
+		else
+			json_string(b, "", 0);
+	}
+	buf_append(b, "]", 1);
+	GENERAL_NAMES_free(names);
+}
+
+void
+tls_json(struct buf *b, SSL *ssl)
+{
+	X509 *cert = SSL_get1_peer_certificate(ssl);
+	const char *s;
+	BIO *bio;
+
+	buf_append(b, "{", 1);
+	s = SSL_get_version(ssl);
+	tls_member(b, "version", s, strlen(s));
+	s = SSL_get_cipher_name(ssl);
+	tls_member(b, "cipher", s, strlen(s));
+	s = X509_verify_cert_error_string(SSL_get_verify_result(ssl));
+	tls_member(b, "verify", s, strlen(s));
+	if (cert != NULL && (bio = BIO_new(BIO_s_mem())) != NULL) {
+		X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
+		    XN_FLAG_RFC2253);
+		tls_bio_member(b, "subject", bio);
+		X509_NAME_print_ex(bio, X509_get_issuer_name(cert), 0,
+		    XN_FLAG_RFC2253);
+		tls_bio_member(b, "issuer", bio);
+		ASN1_TIME_print(bio, X509_get0_notAfter(cert));
+		tls_bio_member(b, "not_after", bio);
+		tls_san(b, cert);
+		BIO_free(bio);
+	}
+	X509_free(cert);
+	buf_append(b, "}", 1);
+}
