@@ -19,6 +19,7 @@
 #define AWGET_MAX_HOSTNAME 253              /* RFC 1035 name, without dot */
 #define AWGET_MAX_TARGET 8192               /* one target as written */
 #define AWGET_MAX_HEADERS_OPT 64            /* -H options */
+#define AWGET_MAX_PINS 64                   /* --resolve options */
 #define AWGET_MAX_CONCURRENCY 1000000
 #define AWGET_DEFAULT_CONCURRENCY 100
 #define AWGET_DEFAULT_TIMEOUT_MS 10000

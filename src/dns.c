@@ -2,6 +2,9 @@
  * dns.c: evdns setup. Names are resolved asynchronously on the run's one
  * event base; /etc/hosts is honoured, and IP literals never get here.
  */
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <stdio.h>
 
 #include <event2/dns.h>
@@ -11,10 +14,11 @@
 
 struct evdns_base *
 dns_new(struct event_base *base, int inflight, const char *resolver,
-    const char **errstr)
+    const struct timeval *deadline, const char **errstr)
 {
 	struct evdns_base *dns;
-	char n[16];
+	char n[16], timeout[16], attempts[16], skew[16];
+	double secs = deadline->tv_sec + deadline->tv_usec / 1e6, each;
 
 	if (resolver == NULL) {
 		/* resolv.conf and /etc/hosts; no nameserver means 127.0.0.1. */
@@ -45,13 +49,27 @@ dns_new(struct event_base *base, int inflight, const char *resolver,
 	 */
 	snprintf(n, sizeof(n), "%d", inflight < 65535 ? inflight : 65535);
 	/*
-	 * With an A answer in hand, wait at most half a second for the AAAA
-	 * one (evdns waits 3 s), so a resolver that drops AAAA queries does
-	 * not eat the target's deadline.
+	 * With one of the A and AAAA answers in hand, evdns waits this long
+	 * for the other: when the first is an error (no AAAA record, say),
+	 * giving up early loses an A record that is merely slow, so wait its
+	 * usual 3 s, but never more than half the deadline.
 	 */
+	/*
+	 * Retransmit at most every 2 s, and keep at it past the deadline: a
+	 * server that never answers is the target's "timed out in phase
+	 * resolve", and evdns's own failure always means a server's answer.
+	 */
+	each = secs / 3 < 2 ? secs / 3 : 2;
+	if (each < 0.1)
+		each = 0.1;
+	snprintf(timeout, sizeof(timeout), "%.3f", each);
+	snprintf(skew, sizeof(skew), "%.3f", secs / 2 < 3 ? secs / 2 : 3);
+	snprintf(attempts, sizeof(attempts), "%d",
+	    secs / each + 2 < 255 ? (int)(secs / each) + 2 : 255);
 	if (evdns_base_set_option(dns, "max-inflight:", n) == -1 ||
-	    evdns_base_set_option(dns, "getaddrinfo-allow-skew:", "0.5") ==
-	        -1) {
+	    evdns_base_set_option(dns, "getaddrinfo-allow-skew:", skew) == -1 ||
+	    evdns_base_set_option(dns, "timeout:", timeout) == -1 ||
+	    evdns_base_set_option(dns, "attempts:", attempts) == -1) {
 		evdns_base_free(dns, 0);
 		*errstr = "cannot set the resolver's options";
 		return NULL;
@@ -61,16 +79,20 @@ dns_new(struct event_base *base, int inflight, const char *resolver,
 }
 
 const char *
-dns_strerror(int code)
+dns_strerror(int code, int family)
 {
 	switch (code) {
 	case EVUTIL_EAI_NONAME:
-		return "no such host";
+		return "no such host (NXDOMAIN)";
 	case EVUTIL_EAI_NODATA:
-		return "no address for this name";
+		return family == AF_INET ? "no IPv4 address for this name"
+		    : family == AF_INET6 ? "no IPv6 address for this name"
+		                         : "no address for this name";
 	case EVUTIL_EAI_FAIL:
 	case EVUTIL_EAI_AGAIN:
-		return "the name server failed or did not answer";
+		/* evdns folds these together: say what it can be. */
+		return "no usable answer (SERVFAIL, REFUSED, or no record "
+		       "of the wanted family)";
 	default:
 		return evutil_gai_strerror(code);
 	}

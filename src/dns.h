@@ -8,12 +8,15 @@ struct evdns_base;
 /*
  * A resolver that honours /etc/hosts and asks the nameservers of
  * /etc/resolv.conf, or only the given one (ADDR[:PORT]) when not NULL,
- * with up to inflight queries at once. NULL with *errstr set on failure.
+ * with up to inflight queries at once, retrying for longer than deadline
+ * so that a silent server shows as the target's timeout. NULL with
+ * *errstr set on failure.
  */
 struct evdns_base *dns_new(struct event_base *, int, const char *,
-    const char **);
-/* A short message for an evdns_getaddrinfo error code. */
-const char *dns_strerror(int);
+    const struct timeval *, const char **);
+/* A short message for an evdns_getaddrinfo error code, when asking for
+ * addresses of family (AF_UNSPEC for both). */
+const char *dns_strerror(int, int);
 void dns_free(struct evdns_base *);
 
 #endif /* DNS_H */

@@ -121,7 +121,8 @@ struct fetch {
 static void fetch_resolve(struct fetch *);
 static void fetch_on_resolved(int, struct evutil_addrinfo *, void *);
 static void fetch_connect_next(struct fetch *);
-static void fetch_literal(struct fetch *);
+static void fetch_literal(struct fetch *, int, const unsigned char *);
+static const char *fetch_ip(const struct fetch *, char *, size_t);
 static int fetch_connect(struct fetch *);
 static void fetch_close(struct fetch *);
 static void fetch_on_io(evutil_socket_t, short, void *);
@@ -153,6 +154,7 @@ void
 fetch_start(struct awget *ctx, struct target *t)
 {
 	struct fetch *f = xcalloc(1, sizeof(*f));
+	const struct resolve_pin *pin;
 
 	f->ctx = ctx;
 	f->t = t;
@@ -164,33 +166,44 @@ fetch_start(struct awget *ctx, struct target *t)
 	evtimer_add(&f->deadline, ctx->deadline);
 	if (ctx->opts->verbose)
 		output_trace(ctx->out, t->text, "start");
-	if (t->family == 0) {
+	if (t->family != 0)
+		fetch_literal(f, t->family, t->addr);
+	else if ((pin = options_pin(ctx->opts, t->host, t->port)) != NULL)
+		fetch_literal(f, pin->family, pin->addr);
+	else {
 		fetch_resolve(f);
 		return;
 	}
-	fetch_literal(f);
 	f->state = FETCH_CONNECTING;
+	if (ctx->opts->family != AF_UNSPEC &&
+	    ctx->opts->family != f->addr.ss_family) {
+		fetch_fail(f, OUTCOME_RESOLVE,
+		    "an IPv%c address, but -%c given",
+		    f->addr.ss_family == AF_INET ? '4' : '6',
+		    ctx->opts->family == AF_INET ? '4' : '6');
+		return;
+	}
 	if (fetch_connect(f) == -1)
 		fetch_connect_next(f); /* no next: reports the error */
 }
 
-/* Put the target's IP literal in f->addr. */
+/* Put the address (of family, in network order) in f->addr. */
 static void
-fetch_literal(struct fetch *f)
+fetch_literal(struct fetch *f, int family, const unsigned char *addr)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)&f->addr;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&f->addr;
 
 	memset(&f->addr, 0, sizeof(f->addr));
-	if (f->t->family == AF_INET) {
+	if (family == AF_INET) {
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(f->t->port);
-		memcpy(&sin->sin_addr, f->t->addr, sizeof(sin->sin_addr));
+		memcpy(&sin->sin_addr, addr, sizeof(sin->sin_addr));
 		f->addrlen = sizeof(*sin);
 	} else {
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(f->t->port);
-		memcpy(&sin6->sin6_addr, f->t->addr, sizeof(sin6->sin6_addr));
+		memcpy(&sin6->sin6_addr, addr, sizeof(sin6->sin6_addr));
 		f->addrlen = sizeof(*sin6);
 	}
 }
@@ -203,7 +216,7 @@ fetch_resolve(struct fetch *f)
 	char port[8];
 
 	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
+	hints.ai_family = f->ctx->opts->family;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
 	snprintf(port, sizeof(port), "%u", f->t->port);
@@ -232,7 +245,7 @@ fetch_on_resolved(int result, struct evutil_addrinfo *ai, void *arg)
 	f->dns = NULL;
 	if (result != 0) {
 		fetch_fail(f, OUTCOME_RESOLVE, "cannot resolve %s: %s",
-		    f->t->host, dns_strerror(result));
+		    f->t->host, dns_strerror(result, f->ctx->opts->family));
 		return;
 	}
 	f->ai = f->ai_next = ai;
@@ -288,8 +301,12 @@ static int
 fetch_connect(struct fetch *f)
 {
 	const struct sockaddr *sa = (const struct sockaddr *)&f->addr;
+	char ip[INET6_ADDRSTRLEN];
 	evutil_socket_t fd;
 
+	if (f->ctx->opts->verbose)
+		output_trace(f->ctx->out, f->t->text, "connect %s port %u",
+		    fetch_ip(f, ip, sizeof(ip)), f->t->port);
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd == -1 && (errno == EMFILE || errno == ENFILE) &&
@@ -652,6 +669,19 @@ fetch_fail(struct fetch *f, enum outcome outcome, const char *fmt, ...)
 	fetch_finish(f, outcome, msg);
 }
 
+/* The address in f->addr, as text. */
+static const char *
+fetch_ip(const struct fetch *f, char *ip, size_t len)
+{
+	const void *a = f->addr.ss_family == AF_INET
+	    ? (const void *)&((const struct sockaddr_in *)&f->addr)->sin_addr
+	    : (const void *)&((const struct sockaddr_in6 *)&f->addr)->sin6_addr;
+
+	if (inet_ntop(f->addr.ss_family, a, ip, len) == NULL)
+		return "?";
+	return ip;
+}
+
 /* The target as a URL, for JSON. */
 static void
 fetch_url(const struct target *t, struct buf *b)
@@ -683,7 +713,6 @@ fetch_report_json(struct awget *ctx, const struct target *t,
 	struct buf url = {0}, tls = {0};
 	char ip[INET6_ADDRSTRLEN];
 	struct timeval now;
-	const void *a;
 
 	j.target = t->text;
 	if (t->error == NULL) {
@@ -692,25 +721,18 @@ fetch_report_json(struct awget *ctx, const struct target *t,
 	}
 	/* Connected: TCP is up from the TLS handshake on. */
 	if (f != NULL && f->state >= FETCH_TLS_HANDSHAKE) {
-		a = f->addr.ss_family == AF_INET
-		    ? (const void *)&((const struct sockaddr_in *)&f->addr)
-		          ->sin_addr
-		    : (const void *)&((const struct sockaddr_in6 *)&f->addr)
-		          ->sin6_addr;
-		if (inet_ntop(f->addr.ss_family, a, ip, sizeof(ip)) != NULL) {
-			j.ip = ip;
-			j.port = t->port;
-		}
-	}
-	if (f != NULL) {
-		event_base_gettimeofday_cached(ctx->base, &now);
-		j.time_ms = (now.tv_sec - f->start.tv_sec) * 1000L +
-		    (now.tv_usec - f->start.tv_usec) / 1000;
+		j.ip = fetch_ip(f, ip, sizeof(ip));
+		j.port = t->port;
 	}
 	if (f != NULL && f->bev != NULL && f->state >= FETCH_SENDING) {
 		tls_json(&tls, bufferevent_openssl_get_ssl(f->bev));
 		buf_append(&tls, "", 1);
 		j.tls = tls.data;
+	}
+	if (f != NULL) {
+		event_base_gettimeofday_cached(ctx->base, &now);
+		j.time_ms = (now.tv_sec - f->start.tv_sec) * 1000L +
+		    (now.tv_usec - f->start.tv_usec) / 1000;
 	}
 	if (outcome == OUTCOME_OK) {
 		j.lines = f->out.data;

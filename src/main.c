@@ -166,7 +166,7 @@ main(int argc, char **argv)
 		       "is EVENT_NOEPOLL set?");
 	event_config_free(cfg);
 	if ((ctx.dns = dns_new(ctx.base, concurrency, opts.resolver,
-	         &errstr)) == NULL)
+	         &opts.timeout, &errstr)) == NULL)
 		fatalx("%s", errstr);
 	/* Every target has the same deadline: one queue, O(1) to arm. */
 	ctx.deadline = event_base_init_common_timeout(ctx.base, &opts.timeout);

@@ -4,12 +4,14 @@
  * a code and a message and leaves printing to its caller.
  */
 #include <sys/socket.h>
+#include <arpa/inet.h>
 
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/util.h>
 
@@ -20,10 +22,13 @@
 #include "util.h"
 
 static const char usage_text[] =
-    "usage: awget [-0hIjkVv] [-A agent] [-c concurrency] [-H header] "
-    "[-i file]\n"
-    "             [-r resolver] [-t seconds] [-X method] [target ...]\n"
+    "usage: awget [-046hIjkVv] [-A agent] [--cacert file] [-c concurrency]\n"
+    "             [-H header] [-i file] [-r resolver] "
+    "[--resolve host:port:addr]\n"
+    "             [-t seconds] [-X method] [target ...]\n"
     "  -0, --http1.0           send HTTP/1.0 instead of HTTP/1.1\n"
+    "  -4, --ipv4              connect over IPv4 only\n"
+    "  -6, --ipv6              connect over IPv6 only\n"
     "      --cacert FILE       CA certificates to verify HTTPS servers with\n"
     "  -A, --user-agent AGENT  User-Agent to send (default awget/" AWGET_VERSION
     ")\n"
@@ -34,6 +39,8 @@ static const char usage_text[] =
     "  -i, --input FILE        read targets from FILE ('-': stdin)\n"
     "  -j, --json              one JSON object per target (JSON Lines)\n"
     "  -k, --insecure          do not verify HTTPS certificates\n"
+    "      --resolve HOST:PORT:ADDR\n"
+    "                          connect to ADDR for HOST:PORT, without DNS\n"
     "  -r, --resolver ADDR[:PORT]\n"
     "                          DNS server to ask instead of resolv.conf's\n"
     "  -t, --timeout SECS      deadline per target (default 10)\n"
@@ -43,9 +50,13 @@ static const char usage_text[] =
 
 /* Long options without a letter. */
 #define OPTION_CACERT 256
+#define OPTION_RESOLVE 257
 
 static const struct option longopts[] = {
     {"http1.0", no_argument, NULL, '0'},
+    {"ipv4", no_argument, NULL, '4'},
+    {"ipv6", no_argument, NULL, '6'},
+    {"resolve", required_argument, NULL, OPTION_RESOLVE},
     {"user-agent", required_argument, NULL, 'A'},
     {"concurrency", required_argument, NULL, 'c'},
     {"header", required_argument, NULL, 'H'},
@@ -63,7 +74,7 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char shortopts[] = ":0A:c:H:hIi:jkr:t:VvX:";
+static const char shortopts[] = ":046A:c:H:hIi:jkr:t:VvX:";
 
 const char *
 options_usage(void)
@@ -116,6 +127,43 @@ is_token(const char *s)
 			return 0;
 	}
 	return 1;
+}
+
+/* "HOST:PORT:ADDR", ADDR an IPv4 address or an IPv6 one, bracketed or not. */
+static int
+parse_pin(const char *arg, struct resolve_pin *pin)
+{
+	const char *c1 = strchr(arg, ':'), *c2, *errstr;
+	char port[8], addr[INET6_ADDRSTRLEN + 2];
+	size_t len;
+
+	if (c1 == NULL || c1 == arg || c1 - arg > 253 ||
+	    (c2 = strchr(c1 + 1, ':')) == NULL || c2 - c1 - 1 >= 7)
+		return -1;
+	memcpy(port, c1 + 1, c2 - c1 - 1);
+	port[c2 - c1 - 1] = '\0';
+	pin->port = (unsigned short)parse_number(port, 1, 65535, &errstr);
+	if (errstr != NULL)
+		return -1;
+	c2++;
+	len = strlen(c2);
+	if (len >= 2 && c2[0] == '[' && c2[len - 1] == ']') {
+		c2++;
+		len -= 2;
+	}
+	if (len >= sizeof(addr))
+		return -1;
+	memcpy(addr, c2, len);
+	addr[len] = '\0';
+	pin->host = arg;
+	pin->host_len = c1 - arg;
+	if (inet_pton(AF_INET, addr, pin->addr) == 1)
+		pin->family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, pin->addr) == 1)
+		pin->family = AF_INET6;
+	else
+		return -1;
+	return 0;
 }
 
 /* An IP address with an optional port, as evdns takes a nameserver. */
@@ -201,6 +249,23 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 		switch (c) {
 		case '0':
 			o->http10 = 1;
+			break;
+		case '4':
+		case '6':
+			o->family = c == '4' ? AF_INET : AF_INET6;
+			break;
+		case OPTION_RESOLVE:
+			if (o->npins == AWGET_MAX_PINS)
+				return fail(err, errlen,
+				    "more than %d --resolve options",
+				    AWGET_MAX_PINS);
+			o->pins = xrealloc(o->pins,
+			    (o->npins + 1) * sizeof(*o->pins));
+			if (parse_pin(optarg, &o->pins[o->npins]) == -1)
+				return fail(err, errlen,
+				    "resolve is not HOST:PORT:ADDR: %s",
+				    optarg);
+			o->npins++;
 			break;
 		case 'A':
 			if (has_control(optarg))
@@ -301,9 +366,24 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 	return OPTIONS_OK;
 }
 
+const struct resolve_pin *
+options_pin(const struct options *o, const char *host, unsigned short port)
+{
+	size_t i, len = strlen(host);
+
+	for (i = 0; i < o->npins; i++)
+		if (o->pins[i].port == port && o->pins[i].host_len == len &&
+		    strncasecmp(o->pins[i].host, host, len) == 0)
+			return &o->pins[i];
+	return NULL;
+}
+
 void
 options_free(struct options *o)
 {
+	free(o->pins);
+	o->pins = NULL;
+	o->npins = 0;
 	free(o->headers);
 	o->headers = NULL;
 	o->nheaders = 0;

@@ -5,6 +5,15 @@
 #include <stddef.h>
 #include <sys/time.h>
 
+/* --resolve HOST:PORT:ADDR: an address pinned for a name and port. */
+struct resolve_pin {
+	const char *host; /* into argv, host_len bytes */
+	size_t host_len;
+	unsigned short port;
+	int family;
+	unsigned char addr[16];
+};
+
 struct options {
 	const char *method;     /* GET, HEAD (-I) or -X */
 	int http10;             /* -0 */
@@ -15,7 +24,10 @@ struct options {
 	struct timeval timeout; /* -t: one deadline per target */
 	const char *input;      /* -i FILE, "-" for stdin, or NULL */
 	const char *resolver;   /* -r ADDR[:PORT], or NULL: resolv.conf */
-	char **targets;         /* target arguments, or none */
+	int family;             /* AF_UNSPEC, or AF_INET (-4), AF_INET6 (-6) */
+	struct resolve_pin *pins; /* --resolve */
+	size_t npins;
+	char **targets; /* target arguments, or none */
 	int ntargets;
 	int verbose;        /* -v: trace state changes on stderr */
 	int json;           /* -j: one JSON object per target */
@@ -37,6 +49,9 @@ enum options_result {
 enum options_result options_parse(struct options *, int, char **, char *,
     size_t);
 void options_free(struct options *);
+/* The address pinned by --resolve for host and port, or NULL. */
+const struct resolve_pin *options_pin(const struct options *, const char *,
+    unsigned short);
 /* The usage text (one line per option), for -h and the man page test. */
 const char *options_usage(void);
 

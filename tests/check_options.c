@@ -2,6 +2,8 @@
  * check_options.c: options_parse's defaults, every option in its short and
  * long form, every rejected value and message, and the usage text.
  */
+#include <sys/socket.h>
+
 #include <check.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -437,6 +439,42 @@ START_TEST(test_options_parse_tls)
 }
 END_TEST
 
+START_TEST(test_options_parse_resolve)
+{
+	const struct resolve_pin *pin;
+
+	ck_assert_int_eq(PARSE("--resolve", "a.test:81:127.0.0.2", "--resolve",
+	                     "B.test:443:[::1]", "-6", "h"),
+	    OPTIONS_OK);
+	ck_assert_int_eq(opts.family, AF_INET6);
+	ck_assert_uint_eq(opts.npins, 2);
+	pin = options_pin(&opts, "A.TEST", 81);
+	ck_assert_ptr_nonnull(pin);
+	ck_assert_int_eq(pin->family, AF_INET);
+	ck_assert_mem_eq(pin->addr, "\x7f\x00\x00\x02", 4);
+	pin = options_pin(&opts, "b.test", 443);
+	ck_assert_ptr_nonnull(pin);
+	ck_assert_int_eq(pin->family, AF_INET6);
+	ck_assert_ptr_null(options_pin(&opts, "a.test", 82));
+	ck_assert_ptr_null(options_pin(&opts, "a.tes", 81));
+	options_free(&opts);
+	check_err(PARSE("--resolve", "a.test:81", "h"),
+	    "resolve is not HOST:PORT:ADDR: a.test:81");
+	options_free(&opts);
+	check_err(PARSE("--resolve", "a.test:0:127.0.0.1", "h"),
+	    "resolve is not HOST:PORT:ADDR: a.test:0:127.0.0.1");
+	options_free(&opts);
+	check_err(PARSE("--resolve", ":81:127.0.0.1", "h"),
+	    "resolve is not HOST:PORT:ADDR: :81:127.0.0.1");
+	options_free(&opts);
+	check_err(PARSE("--resolve", "a:81:nope", "h"),
+	    "resolve is not HOST:PORT:ADDR: a:81:nope");
+	options_free(&opts);
+	ck_assert_int_eq(PARSE("-4", "h"), OPTIONS_OK);
+	ck_assert_int_eq(opts.family, AF_INET);
+}
+END_TEST
+
 /* Regress: "-i FILE -" dropped the "-" without a word. */
 START_TEST(test_options_parse_input_and_dash)
 {
@@ -620,6 +658,7 @@ options_suite(void)
 	tcase_add_test(tc, test_options_parse_error_escaped);
 	tcase_add_test(tc, test_options_parse_input_and_dash);
 	tcase_add_test(tc, test_options_parse_tls);
+	tcase_add_test(tc, test_options_parse_resolve);
 	tcase_add_test(tc, test_options_parse_missing_value);
 	tcase_add_test(tc, test_options_parse_permutes);
 	tcase_add_test(tc, test_options_parse_double_dash);

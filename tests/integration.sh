@@ -91,7 +91,10 @@ nginx_start "$T/nginx" "$PORT" || {
 	not_ok "nginx starts on 127.0.0.1:$PORT"
 	exit 1
 }
-printf '127.0.0.1 good.test\n' >"$T/hosts"
+printf '127.0.0.1 good.test\n127.0.0.3 two.test\n127.0.0.1 two.test\n::1 v6only.test\n' >"$T/hosts"
+# 10,000 distinct names, each its own loopback address.
+awk 'BEGIN { for (i = 0; i < 10000; i++)
+	printf "127.1.%d.%d n%05d.test\n", int(i / 250), i % 250 + 1, i }' >>"$T/hosts"
 dnsmasq_start "$T" "$DNSPORT" "$T/hosts" || not_ok "dnsmasq starts"
 DNS="-r 127.0.0.1:$DNSPORT"
 CLOSED=$(free_port) # nothing listens here: connection refused
@@ -304,7 +307,7 @@ grep 'X-Req-Host' "$T/out" | sed 's/.* > //' >"$T/got"
 echo "X-Req-Host: good.test:$PORT" >"$T/want"
 check_file "Host carries the name and the port" "$T/want" "$T/got"
 aw $DNS "nosuch.invalid:$PORT"
-echo "awget: nosuch.invalid:$PORT: cannot resolve nosuch.invalid: no such host" >"$T/want"
+echo "awget: nosuch.invalid:$PORT: cannot resolve nosuch.invalid: no such host (NXDOMAIN)" >"$T/want"
 check_file "NXDOMAIN: cannot resolve" "$T/want" "$T/err"
 check_rc "NXDOMAIN: exit 1" 1
 
@@ -321,6 +324,57 @@ if [ -n "$hname" ]; then
 	fi
 else
 	ok "# SKIP -r and /etc/hosts: no loopback name but localhost there"
+fi
+
+## Several addresses: the first refuses, the next answers (the scripted
+## server listens on 127.0.0.1 only), within the one deadline.
+if [ -n "$TESTD" ]; then
+	testd_start "$TESTD" 300 normal
+	aw $DNS -v -j "two.test:$TESTD_PORT_normal"
+	grep -o 'connect 127.0.0.[0-9]*' "$T/err" >"$T/got"
+	printf 'connect 127.0.0.3\nconnect 127.0.0.1\n' >"$T/want"
+	check_file "two addresses: the first tried, then the next" "$T/want" "$T/got"
+	jq -c '[.ip, .status]' "$T/out" >"$T/got"
+	echo '["127.0.0.1",200]' >"$T/want"
+	check_file "two addresses: JSON ip says which answered" "$T/want" "$T/got"
+fi
+
+## Resolution errors, each its own line.
+aw $DNS "x.fail:$PORT"
+echo "awget: x.fail:$PORT: cannot resolve x.fail: no usable answer (SERVFAIL, REFUSED, or no record of the wanted family)" >"$T/want"
+check_file "a resolver that refuses: its own message" "$T/want" "$T/err"
+aw -r "127.0.0.1:$CLOSED" -t 1 "never.test:$PORT"
+echo "awget: never.test:$PORT: timed out in phase resolve" >"$T/want"
+check_file "a resolver that never answers: timed out in phase resolve" "$T/want" "$T/err"
+aw $DNS -4 "v6only.test:$PORT"
+echo "awget: v6only.test:$PORT: cannot resolve v6only.test: no usable answer (SERVFAIL, REFUSED, or no record of the wanted family)" >"$T/want"
+check_file "-4 and a name with only AAAA: no address" "$T/want" "$T/err"
+aw -6 "127.0.0.1:$PORT"
+echo "awget: 127.0.0.1:$PORT: an IPv4 address, but -6 given" >"$T/want"
+check_file "-6 and an IPv4 literal: one line" "$T/want" "$T/err"
+aw $DNS -4 "good.test:$PORT"
+if grep -q "^good.test:$PORT header > HTTP/1.1 200 OK" "$T/out"; then ok "-4 and an A record: fetched"; else
+	not_ok "-4 and an A record: fetched" "$(cat "$T/err")"
+fi
+
+## --resolve pins an address: no DNS (the resolver given is dead).
+aw -r "127.0.0.1:$CLOSED" --resolve "pinned.test:$PORT:127.0.0.2" \
+	--resolve "PINNED.test:1:[::1]" "pinned.test:$PORT/req"
+grep -E 'X-Req-Host' "$T/out" | sed 's/.* > //' >"$T/got"
+echo "X-Req-Host: pinned.test:$PORT" >"$T/want"
+check_file "--resolve: connects to the pinned address, Host keeps the name" "$T/want" "$T/got"
+aw --resolve "nonsense" "127.0.0.1:$PORT"
+if [ "$rc" = 2 ] && [ ! -s "$T/out" ]; then ok "--resolve nonsense: usage error"; else
+	not_ok "--resolve nonsense: usage error" "rc=$rc"
+fi
+
+## 10,000 distinct names through dnsmasq, all fetched.
+awk 'BEGIN { for (i = 0; i < 10000; i++) printf "n%05d.test:'"$PORT"'\n", i }' >"$T/names"
+aw $DNS -c 200 -i "$T/names"
+if [ "$rc" = 0 ] && [ "$(grep -c ' header > HTTP/1.1 200 OK$' "$T/out")" = 10000 ]; then
+	ok "10,000 names through dnsmasq: all fetched"
+else
+	not_ok "10,000 names through dnsmasq: all fetched" "rc=$rc" "$(sort "$T/err" | head -3)"
 fi
 
 ## IPv6 literal.
