@@ -11,6 +11,7 @@ AWGET=${AWGET:?set AWGET to the awget binary}
 TESTD=${TESTD:?set TESTD to the awget-testd binary}
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/servers.sh"
+. "$HERE/lib/tap.sh"
 
 T=$(mktemp -d /tmp/awget-hostile.XXXXXX)
 TESTD_PID=
@@ -19,17 +20,6 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-
-# Checks run in pipelines' subshells too: no counter, scripts/test counts.
-ok() {
-	echo "ok - $1"
-}
-not_ok() {
-	echo "not ok - $1"
-	shift
-	local l
-	for l in "$@"; do echo "#   $l"; done
-}
 
 mapfile -t SCENARIOS < <("$TESTD" -L)
 testd_start "$TESTD" 300 "${SCENARIOS[@]}"

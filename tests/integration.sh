@@ -14,6 +14,7 @@ TESTD=${TESTD:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 . "$HERE/lib/servers.sh"
+. "$HERE/lib/tap.sh"
 
 T=$(mktemp -d /tmp/awget-test.XXXXXX)
 chmod 755 "$T" # nginx workers and dnsmasq drop to nobody
@@ -25,49 +26,6 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-
-n=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	shift
-	local l
-	for l in "$@"; do echo "#   $l"; done
-}
-
-# aw ARGS...: run awget (bounded to 60 s); stdout in $T/out, stderr in
-# $T/err, exit status in $rc. Standard input is /dev/null unless redirected.
-aw() {
-	timeout -k 5 60 "$AWGET" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-}
-
-# Replace the Date header's value, the one thing nginx varies per response.
-nodate() {
-	sed -E 's/^(.* header > Date: ).*/\1DATE/' "$@"
-}
-
-# check DESC EXPECTED_FILE ACTUAL_FILE
-check_file() {
-	if cmp -s "$2" "$3"; then
-		ok "$1"
-	else
-		not_ok "$1" "$(diff -u "$2" "$3" | head -20 | sed 's/^/  /')"
-	fi
-}
-
-# check_rc DESC WANT
-check_rc() {
-	if [ "$rc" = "$2" ]; then
-		ok "$1"
-	else
-		not_ok "$1" "exit status $rc, want $2" "stderr: $(head -3 "$T/err")"
-	fi
-}
 
 # nginx's answer to GET / for target $1, as awget prints it.
 nginx_block() {
@@ -531,4 +489,4 @@ if [ "$rc" = 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]; then ok "empty input
 	not_ok "empty input: exit 0, silent" "rc=$rc"
 fi
 
-echo "# integration: done ($n checks)"
+echo "# integration: done"

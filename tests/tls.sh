@@ -11,6 +11,7 @@ AWGET=${AWGET:?set AWGET to the awget binary}
 TESTD=${TESTD:?set TESTD to the awget-testd binary}
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/servers.sh"
+. "$HERE/lib/tap.sh"
 
 T=$(mktemp -d /tmp/awget-tls.XXXXXX)
 chmod 755 "$T" # nginx workers drop to nobody
@@ -22,23 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "ok - $1"; }
-not_ok() {
-	echo "not ok - $1"
-	shift
-	local l
-	for l in "$@"; do echo "#   $l"; done
-}
-aw() {
-	timeout -k 5 60 "$AWGET" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-}
-check_file() {
-	if cmp -s "$2" "$3"; then ok "$1"; else
-		not_ok "$1" "$(diff -u "$2" "$3" | head -20)"
-	fi
-}
-
 if ! nginx_tls_start "$T/nginx"; then
 	not_ok "nginx serves HTTPS on loopback" "$(cat "$T/nginx/logs/error.log")"
 	exit 1
@@ -49,7 +33,7 @@ V=$TLS_PORT_valid
 
 ## A valid certificate, by name and by address: the headers, as for HTTP.
 aw "${CA[@]}" "https://localhost:$V/" "https://127.0.0.1:$V/x"
-sed -E 's/^(.* header > Date: ).*/\1DATE/' "$T/out" | sort >"$T/got"
+nodate "$T/out" | sort >"$T/got"
 for t in "https://localhost:$V/" "https://127.0.0.1:$V/x"; do
 	printf '%s header > %s\n' "$t" "HTTP/1.1 200 OK" "$t" "Server: nginx" \
 		"$t" "Date: DATE" "$t" "Content-Type: text/plain" \

@@ -38,6 +38,22 @@ stop_pid() {
 	return 0
 }
 
+# The http-level lines every test nginx shares: its own temp paths under
+# DIR, no logs, and one response per connection.
+nginx_http_common() {
+	cat <<CONF
+	access_log off;
+	server_tokens off;
+	keepalive_timeout 0;
+	client_body_temp_path $1/tmp/body;
+	proxy_temp_path $1/tmp/proxy;
+	fastcgi_temp_path $1/tmp/fastcgi;
+	uwsgi_temp_path $1/tmp/uwsgi;
+	scgi_temp_path $1/tmp/scgi;
+	default_type text/plain;
+CONF
+}
+
 # nginx_start DIR PORT: nginx in the foreground of its own master process
 # (daemon off), answering on every 127.x.y.z:PORT and on [::1]:PORT when the
 # kernel has IPv6. Sets NGINX_PID.
@@ -58,15 +74,7 @@ pid $dir/nginx.pid;
 error_log $dir/logs/error.log warn;
 events { worker_connections 4096; }
 http {
-	access_log off;
-	server_tokens off;
-	keepalive_timeout 0;
-	client_body_temp_path $dir/tmp/body;
-	proxy_temp_path $dir/tmp/proxy;
-	fastcgi_temp_path $dir/tmp/fastcgi;
-	uwsgi_temp_path $dir/tmp/uwsgi;
-	scgi_temp_path $dir/tmp/scgi;
-	default_type text/plain;
+$(nginx_http_common "$dir")
 	server {
 		listen 0.0.0.0:$port backlog=4096 default_server;
 		$v6
@@ -182,15 +190,7 @@ pid $dir/nginx.pid;
 error_log $dir/logs/error.log crit;
 events { worker_connections 1024; }
 http {
-	access_log off;
-	server_tokens off;
-	keepalive_timeout 0;
-	client_body_temp_path $dir/tmp/body;
-	proxy_temp_path $dir/tmp/proxy;
-	fastcgi_temp_path $dir/tmp/fastcgi;
-	uwsgi_temp_path $dir/tmp/uwsgi;
-	scgi_temp_path $dir/tmp/scgi;
-	default_type text/plain;
+$(nginx_http_common "$dir")
 $servers
 }
 CONF

@@ -1,0 +1,47 @@
+# tests/lib/tap.sh: what every end-to-end test script shares: TAP lines,
+# running awget bounded in time, and comparing files. Sourced after $T (the
+# script's temporary directory) and $AWGET are set. Checks may run in
+# pipelines' subshells, so nothing is counted here: scripts/test counts
+# the "ok" and "not ok" lines.
+
+ok() {
+	echo "ok - $1"
+}
+
+# not_ok DESC [DETAIL...]: each detail on its own "#" line.
+not_ok() {
+	echo "not ok - $1"
+	shift
+	local l
+	for l in "$@"; do echo "#   $l"; done
+}
+
+# aw ARGS...: run awget (bounded to 60 s); stdout in $T/out, stderr in
+# $T/err, exit status in $rc. Standard input is as the caller gives it.
+aw() {
+	timeout -k 5 60 "$AWGET" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# check_file DESC EXPECTED_FILE ACTUAL_FILE
+check_file() {
+	if cmp -s "$2" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1" "$(diff -u "$2" "$3" | head -20 | sed 's/^/  /')"
+	fi
+}
+
+# check_rc DESC WANT: $rc, from aw.
+check_rc() {
+	if [ "$rc" = "$2" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "exit status $rc, want $2" "stderr: $(head -3 "$T/err")"
+	fi
+}
+
+# Replace the Date header's value, the one thing nginx varies per response.
+nodate() {
+	sed -E 's/^(.* header > Date: ).*/\1DATE/' "$@"
+}
