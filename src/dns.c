@@ -98,6 +98,27 @@ dns_strerror(int code, int family)
 	}
 }
 
+const char *
+dns_diagnosis(int result, int count, int family)
+{
+	switch (result) {
+	case DNS_ERR_NODATA:
+		return dns_strerror(EVUTIL_EAI_NODATA, family);
+	case DNS_ERR_NOTEXIST:
+		return "no such host (NXDOMAIN)";
+	case DNS_ERR_SERVERFAILED:
+		return "name server failure (SERVFAIL)";
+	case DNS_ERR_REFUSED:
+		return "the name server refused (REFUSED)";
+	case DNS_ERR_NONE:
+		/* This A query worked; the AAAA one failed with it. */
+		return count > 0 ? "name server failure on the IPv6 query"
+		                 : dns_strerror(EVUTIL_EAI_NODATA, family);
+	default:
+		return evdns_err_to_string(result);
+	}
+}
+
 void
 dns_free(struct evdns_base *dns)
 {

@@ -17,6 +17,9 @@ struct evdns_base *dns_new(struct event_base *, int, const char *,
 /* A short message for an evdns_getaddrinfo error code, when asking for
  * addresses of family (AF_UNSPEC for both). */
 const char *dns_strerror(int, int);
+/* Why a name failed, from a plain query's DNS_ERR_ code and its count of
+ * answers, when asking for family (AF_UNSPEC for both). */
+const char *dns_diagnosis(int, int, int);
 void dns_free(struct evdns_base *);
 
 #endif /* DNS_H */

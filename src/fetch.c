@@ -92,6 +92,16 @@ static const char *const outcome_classes[] = {
     [OUTCOME_TLS] = "tls",
 };
 
+/*
+ * A plain query made after evdns_getaddrinfo failed, which folds SERVFAIL,
+ * REFUSED and NODATA into one code. It outlives its fetch when that ends
+ * first: f is then NULL, and its callback only frees it.
+ */
+struct fetch_diag {
+	struct fetch *f;
+	struct evdns_request *req;
+};
+
 struct fetch {
 	struct awget *ctx;
 	struct target *t;
@@ -99,6 +109,7 @@ struct fetch {
 	struct timeval start;
 	struct event deadline;
 	struct evdns_getaddrinfo_request *dns; /* pending lookup, or NULL */
+	struct fetch_diag *diag;               /* pending diagnosis, or NULL */
 	struct evutil_addrinfo *ai;            /* resolved addresses, owned */
 	struct evutil_addrinfo *ai_next;       /* the next one to try */
 	struct sockaddr_storage addr;          /* the one being tried */
@@ -120,6 +131,8 @@ struct fetch {
 
 static void fetch_resolve(struct fetch *);
 static void fetch_on_resolved(int, struct evutil_addrinfo *, void *);
+static int fetch_diagnose(struct fetch *);
+static void fetch_on_diagnosed(int, char, int, int, void *, void *);
 static void fetch_connect_next(struct fetch *);
 static void fetch_literal(struct fetch *, int, const unsigned char *);
 static const char *fetch_ip(const struct fetch *, char *, size_t);
@@ -243,6 +256,8 @@ fetch_on_resolved(int result, struct evutil_addrinfo *ai, void *arg)
 		return;
 	}
 	f->dns = NULL;
+	if (result == EVUTIL_EAI_FAIL && fetch_diagnose(f) == 0)
+		return;
 	if (result != 0) {
 		fetch_fail(f, OUTCOME_RESOLVE, "cannot resolve %s: %s",
 		    f->t->host, dns_strerror(result, f->ctx->opts->family));
@@ -251,6 +266,45 @@ fetch_on_resolved(int result, struct evutil_addrinfo *ai, void *arg)
 	f->ai = f->ai_next = ai;
 	fetch_set_state(f, FETCH_CONNECTING);
 	fetch_connect_next(f);
+}
+
+/* Ask once more, for one family, to learn why the name failed. */
+static int
+fetch_diagnose(struct fetch *f)
+{
+	struct fetch_diag *d = xcalloc(1, sizeof(*d));
+
+	d->f = f;
+	if (f->ctx->opts->family == AF_INET6)
+		d->req = evdns_base_resolve_ipv6(f->ctx->dns, f->t->host,
+		    DNS_QUERY_NO_SEARCH, fetch_on_diagnosed, d);
+	else
+		d->req = evdns_base_resolve_ipv4(f->ctx->dns, f->t->host,
+		    DNS_QUERY_NO_SEARCH, fetch_on_diagnosed, d);
+	if (d->req == NULL) {
+		free(d);
+		return -1;
+	}
+	f->diag = d;
+	return 0;
+}
+
+static void
+fetch_on_diagnosed(int result, char type, int count, int ttl, void *addrs,
+    void *arg)
+{
+	struct fetch_diag *d = arg;
+	struct fetch *f = d->f;
+
+	(void)type;
+	(void)ttl;
+	(void)addrs;
+	free(d);
+	if (f == NULL)
+		return; /* the fetch ended first */
+	f->diag = NULL;
+	fetch_fail(f, OUTCOME_RESOLVE, "cannot resolve %s: %s", f->t->host,
+	    dns_diagnosis(result, count, f->ctx->opts->family));
 }
 
 /* Try the remaining addresses in turn; fail with the last error if none. */
@@ -802,6 +856,13 @@ fetch_free(struct fetch *f)
 		 */
 		f->dns = NULL;
 		evdns_getaddrinfo_cancel(req);
+	}
+	if (f->diag != NULL) {
+		/* Its callback runs later, with the answer or DNS_ERR_CANCEL.
+		 */
+		f->diag->f = NULL;
+		evdns_cancel_request(f->ctx->dns, f->diag->req);
+		f->diag = NULL;
 	}
 	fetch_close(f);
 	if (f->in != NULL)
