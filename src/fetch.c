@@ -555,6 +555,10 @@ fetch_start_tls(struct fetch *f)
 	}
 	event_del(&f->io);
 	fetch_set_state(f, FETCH_TLS_HANDSHAKE);
+	/* Once for the run, at the first https:// target: see main. */
+	if (ctx->tls == NULL && ctx->tls_error == NULL)
+		ctx->tls =
+		    tls_ctx_new(NULL, ctx->opts->insecure, &ctx->tls_error);
 	if (ctx->tls == NULL) {
 		fetch_fail(f, OUTCOME_TLS, "TLS: %s", ctx->tls_error);
 		return;

@@ -173,9 +173,14 @@ main(int argc, char **argv)
 	req = http_request_new(opts.method, opts.http10, opts.user_agent,
 	    opts.headers, opts.nheaders);
 	ctx.req = req;
-	/* Once for the run: the trust store is never read per target. */
-	ctx.tls = tls_ctx_new(opts.cacert, opts.insecure, &ctx.tls_error);
-	if (ctx.tls == NULL && opts.cacert != NULL) {
+	/*
+	 * A CA file given is read now, so a bad one stops the run before it
+	 * starts. The system store (255M instructions, 6 MiB) is read only
+	 * when the first https:// target needs it: see fetch_start_tls.
+	 */
+	if (opts.cacert != NULL &&
+	    (ctx.tls = tls_ctx_new(opts.cacert, opts.insecure,
+	         &ctx.tls_error)) == NULL) {
 		fprintf(stderr, "awget: %s: %s\n",
 		    input_name(opts.cacert, name, sizeof(name)), ctx.tls_error);
 		exit(AWGET_EXIT_USAGE);
