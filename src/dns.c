@@ -108,6 +108,10 @@ dns_diagnosis(int result, int count, int family)
 		return "no such host (NXDOMAIN)";
 	case DNS_ERR_SERVERFAILED:
 		return "name server failure (SERVFAIL)";
+	case DNS_ERR_TIMEOUT:
+		/* evdns answers a SERVFAIL by marking the server down and
+		 * asking again until its own retries run out. */
+		return "name server failure (SERVFAIL, or no answer)";
 	case DNS_ERR_REFUSED:
 		return "the name server refused (REFUSED)";
 	case DNS_ERR_NONE:

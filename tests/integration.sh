@@ -287,7 +287,7 @@ fi
 ## Several addresses: the first refuses, the next answers (the scripted
 ## server listens on 127.0.0.1 only), within the one deadline.
 if [ -n "$TESTD" ]; then
-	testd_start "$TESTD" 300 normal
+	testd_start "$TESTD" 300 normal dns_servfail
 	aw $DNS -v -j "two.test:$TESTD_PORT_normal"
 	grep -o 'connect 127.0.0.[0-9]*' "$T/err" >"$T/got"
 	printf 'connect 127.0.0.3\nconnect 127.0.0.1\n' >"$T/want"
@@ -298,6 +298,11 @@ if [ -n "$TESTD" ]; then
 fi
 
 ## Resolution errors, each its own line.
+if [ -n "$TESTD" ]; then
+	aw -t 5 -r "127.0.0.1:$TESTD_PORT_dns_servfail" "x.test:$PORT"
+	echo "awget: x.test:$PORT: cannot resolve x.test: name server failure (SERVFAIL, or no answer)" >"$T/want"
+	check_file "a resolver that answers SERVFAIL: its own message" "$T/want" "$T/err"
+fi
 aw $DNS "x.fail:$PORT"
 echo "awget: x.fail:$PORT: cannot resolve x.fail: the name server refused (REFUSED)" >"$T/want"
 check_file "a resolver that refuses: its own message" "$T/want" "$T/err"

@@ -74,9 +74,10 @@ enum step {
 struct scenario {
 	const char *name;
 	int flags;
-#define SC_ON_ACCEPT 0x1  /* start without reading a request */
-#define SC_HOLD 0x2       /* after the fixed text, wait for the client */
-	const char *text; /* for sc_text */
+#define SC_ON_ACCEPT 0x1    /* start without reading a request */
+#define SC_HOLD 0x2         /* after the fixed text, wait for the client */
+#define SC_DNS_SERVFAIL 0x4 /* not HTTP: a UDP name server that fails */
+	const char *text;   /* for sc_text */
 	size_t textlen;
 	enum step (*start)(struct conn *); /* accepted or request read */
 	enum step (*more)(struct conn *);  /* the output has drained */
@@ -117,6 +118,7 @@ struct listener {
 	struct testd *td;
 	const struct scenario *sc;
 	struct evconnlistener *lev;
+	struct event *udp; /* SC_DNS_SERVFAIL: its socket, instead of lev */
 	struct event *resume;
 	int port;
 };
@@ -581,6 +583,7 @@ static const struct scenario scenarios[] = {
     {"limit_line", 0, NULL, 0, sc_limit_line, sc_fill_more, NULL, 0},
     {"limit_total", 0, NULL, 0, sc_limit_total, sc_limit_total_more, NULL, 0},
     {"interim_n", 0, NULL, 0, sc_interim_n, NULL, NULL, 0},
+    {"dns_servfail", SC_DNS_SERVFAIL, NULL, 0, NULL, NULL, NULL, 0},
 };
 
 static const struct scenario *
@@ -829,6 +832,60 @@ listener_error(struct evconnlistener *lev, void *arg)
 	evtimer_add(l->resume, &tv);
 }
 
+/*
+ * dns_servfail: answer every DNS query with RCODE 2 (SERVFAIL), the
+ * question echoed and nothing else, so resolvers' failure paths can be
+ * tested on loopback.
+ */
+static void
+dns_servfail(evutil_socket_t fd, short what, void *arg)
+{
+	unsigned char msg[512];
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof from;
+	ssize_t n;
+	size_t end = 12;
+
+	(void)what;
+	(void)arg;
+	n = recvfrom(fd, msg, sizeof msg, 0, (struct sockaddr *)&from,
+	    &fromlen);
+	if (n < 12)
+		return;
+	/* The question: labels up to the root, then type and class. */
+	while (end < (size_t)n && msg[end] != 0 && msg[end] < 64)
+		end += msg[end] + 1;
+	end += 5;
+	if (end > (size_t)n || msg[4] != 0 || msg[5] != 1)
+		return;
+	msg[2] = (unsigned char)(msg[2] | 0x80); /* a response */
+	msg[3] = 0x80 | 2;                       /* RA, SERVFAIL */
+	memset(msg + 6, 0, 6);                   /* no records */
+	(void)sendto(fd, msg, end, 0, (struct sockaddr *)&from, fromlen);
+}
+
+static void
+dns_open(struct testd *td, struct listener *l,
+    const struct sockaddr_storage *ss, socklen_t sslen, const char *addr)
+{
+	struct sockaddr_storage bound;
+	socklen_t len = sizeof bound;
+	evutil_socket_t fd;
+
+	fd =
+	    socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1 || bind(fd, (const struct sockaddr *)ss, sslen) == -1)
+		err(1, "%s: bind %s", l->sc->name, addr);
+	if (getsockname(fd, (struct sockaddr *)&bound, &len) == -1)
+		err(1, "%s: getsockname", l->sc->name);
+	l->port = ntohs(bound.ss_family == AF_INET6
+	        ? ((struct sockaddr_in6 *)&bound)->sin6_port
+	        : ((struct sockaddr_in *)&bound)->sin_port);
+	l->udp = event_new(td->base, fd, EV_READ | EV_PERSIST, dns_servfail, l);
+	if (l->udp == NULL || event_add(l->udp, NULL) == -1)
+		errx(1, "event_new failed");
+}
+
 static void
 listener_open(struct testd *td, struct listener *l,
     const struct sockaddr_storage *ss, socklen_t sslen, const char *addr)
@@ -837,6 +894,10 @@ listener_open(struct testd *td, struct listener *l,
 	socklen_t len = sizeof bound;
 
 	l->td = td;
+	if (l->sc->flags & SC_DNS_SERVFAIL) {
+		dns_open(td, l, ss, sslen, addr);
+		return;
+	}
 	l->lev = evconnlistener_new_bind(td->base, listener_accept, l,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, TESTD_BACKLOG,
 	    (const struct sockaddr *)ss, sslen);
@@ -899,6 +960,11 @@ testd_free(struct testd *td)
 	while ((c = TAILQ_FIRST(&td->conns)) != NULL)
 		conn_free(c);
 	for (i = 0; i < td->nlisteners; i++) {
+		if (td->listeners[i].udp != NULL) {
+			close(event_get_fd(td->listeners[i].udp));
+			event_free(td->listeners[i].udp);
+			continue;
+		}
 		evconnlistener_free(td->listeners[i].lev);
 		event_free(td->listeners[i].resume);
 	}
