@@ -60,6 +60,7 @@ struct targets;
 struct sched;
 struct http_request;
 struct fetch;
+struct fetch_closing;
 
 /* The whole state of one run; main() owns it and passes it everywhere. */
 struct awget {
@@ -75,7 +76,8 @@ struct awget {
 	struct sched *sched;
 	LIST_HEAD(, fetch) fetches; /* in flight, for abort at exit */
 	TAILQ_HEAD(, fetch) parked; /* waiting for a descriptor (EMFILE) */
-	int nsockets;               /* sockets open: one may be freed */
+	LIST_HEAD(, fetch_closing) closing; /* sockets libevent will close */
+	int nsockets;                       /* sockets open: one may be freed */
 	int unparking;
 	struct buf scratch; /* the request being written */
 	int signal;         /* the signal that stopped the run, or 0 */

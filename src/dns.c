@@ -126,6 +126,7 @@ dns_diagnosis(int result, int count, int family)
 void
 dns_free(struct evdns_base *dns)
 {
+	/* Fail what is left, so every callback runs and frees its own. */
 	if (dns != NULL)
-		evdns_base_free(dns, 0);
+		evdns_base_free(dns, 1);
 }

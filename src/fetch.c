@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +139,8 @@ static void fetch_literal(struct fetch *, int, const unsigned char *);
 static const char *fetch_ip(const struct fetch *, char *, size_t);
 static int fetch_connect(struct fetch *);
 static void fetch_close(struct fetch *);
+static void fetch_watch_close(struct awget *, evutil_socket_t);
+static void fetch_on_closed(evutil_socket_t, short, void *);
 static void fetch_on_io(evutil_socket_t, short, void *);
 static int fetch_send(struct fetch *);
 static void fetch_receive(struct fetch *);
@@ -276,11 +279,11 @@ fetch_diagnose(struct fetch *f)
 
 	d->f = f;
 	if (f->ctx->opts->family == AF_INET6)
-		d->req = evdns_base_resolve_ipv6(f->ctx->dns, f->t->host,
-		    DNS_QUERY_NO_SEARCH, fetch_on_diagnosed, d);
+		d->req = evdns_base_resolve_ipv6(f->ctx->dns, f->t->host, 0,
+		    fetch_on_diagnosed, d);
 	else
-		d->req = evdns_base_resolve_ipv4(f->ctx->dns, f->t->host,
-		    DNS_QUERY_NO_SEARCH, fetch_on_diagnosed, d);
+		d->req = evdns_base_resolve_ipv4(f->ctx->dns, f->t->host, 0,
+		    fetch_on_diagnosed, d);
 	if (d->req == NULL) {
 		free(d);
 		return -1;
@@ -415,18 +418,70 @@ fetch_unpark(struct awget *ctx)
 static void
 fetch_close(struct fetch *f)
 {
-	if (f->fd == -1)
+	evutil_socket_t fd = f->fd;
+
+	if (fd == -1)
 		return;
 	event_del(&f->io);
-	if (f->bev != NULL) {
-		/* It owns the socket and the SSL now (BEV_OPT_CLOSE_ON_FREE).
-		 */
-		bufferevent_free(f->bev);
-		f->bev = NULL;
-	} else
-		close(f->fd);
 	f->fd = -1;
-	f->ctx->nsockets--;
+	if (f->bev == NULL) {
+		close(fd);
+		f->ctx->nsockets--;
+		return;
+	}
+	/*
+	 * It owns the socket and the SSL now (BEV_OPT_CLOSE_ON_FREE). Freed
+	 * from inside its own callback, it closes the socket later, in a
+	 * finalizer: until then the descriptor still counts, or a target
+	 * meeting EMFILE would find none to wait for.
+	 */
+	bufferevent_free(f->bev);
+	f->bev = NULL;
+	fetch_watch_close(f->ctx, fd);
+}
+
+/* A descriptor libevent will close: count it free once it is. */
+struct fetch_closing {
+	struct awget *ctx;
+	evutil_socket_t fd;
+	LIST_ENTRY(fetch_closing) entry; /* on ctx->closing, freed at exit */
+};
+
+static void
+fetch_watch_close(struct awget *ctx, evutil_socket_t fd)
+{
+	static const struct timeval soon = {0, 1000};
+	struct fetch_closing *c = xmalloc(sizeof(*c));
+
+	c->ctx = ctx;
+	c->fd = fd;
+	if (event_base_once(ctx->base, -1, EV_TIMEOUT, fetch_on_closed, c,
+	        &soon) == -1) {
+		free(c);
+		ctx->nsockets--;
+		return;
+	}
+	LIST_INSERT_HEAD(&ctx->closing, c, entry);
+}
+
+static void
+fetch_on_closed(evutil_socket_t unused, short what, void *arg)
+{
+	struct fetch_closing *c = arg;
+	struct awget *ctx = c->ctx;
+	evutil_socket_t fd = c->fd;
+
+	(void)unused;
+	(void)what;
+	LIST_REMOVE(c, entry);
+	free(c);
+	/* Not yet (or the number is in use again): look on the next pass. */
+	if (fcntl(fd, F_GETFD) != -1) {
+		fetch_watch_close(ctx, fd);
+		return;
+	}
+	ctx->nsockets--;
+	fetch_unpark(ctx);
 }
 
 static void
@@ -755,7 +810,7 @@ fetch_url(const struct target *t, struct buf *b)
 	buf_append(b, t->host, strlen(t->host));
 	if (t->family == AF_INET6)
 		buf_append(b, "]", 1);
-	if (t->port != 80)
+	if (t->port != (t->tls ? 443 : 80))
 		buf_append(b, port,
 		    snprintf(port, sizeof(port), ":%u", t->port));
 	buf_append(b, t->path, strlen(t->path));
@@ -888,5 +943,17 @@ fetch_abort_all(struct awget *ctx, const char *why)
 		if (why != NULL)
 			fetch_report(ctx, f->t, f, OUTCOME_INTERRUPTED, why);
 		fetch_free(f);
+	}
+}
+
+void
+fetch_cleanup(struct awget *ctx)
+{
+	struct fetch_closing *c;
+
+	/* Their events go with the base; their arguments are ours. */
+	while ((c = LIST_FIRST(&ctx->closing)) != NULL) {
+		LIST_REMOVE(c, entry);
+		free(c);
 	}
 }

@@ -133,6 +133,7 @@ main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	LIST_INIT(&ctx.fetches);
 	TAILQ_INIT(&ctx.parked);
+	LIST_INIT(&ctx.closing);
 	ctx.out = output_new(1, 2);
 	opts_result = options_parse(&opts, argc, argv, err, sizeof(err));
 	switch (opts_result) {
@@ -224,6 +225,7 @@ main(int argc, char **argv)
 	http_request_free(req);
 	dns_free(ctx.dns);
 	tls_ctx_free(ctx.tls);
+	fetch_cleanup(&ctx);
 	event_base_free(ctx.base);
 	targets_free(ctx.targets);
 	output_free(ctx.out);

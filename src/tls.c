@@ -34,7 +34,11 @@ tls_ctx_new(const char *cafile, int insecure, const char **errstr)
 			*errstr = "cannot load the CA file";
 			return NULL;
 		}
-	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1 ||
+	    (!insecure &&
+	        sk_X509_OBJECT_num(X509_STORE_get0_objects(
+	            SSL_CTX_get_cert_store(ctx))) == 0)) {
+		/* Out of descriptors it "succeeds" empty: never keep that. */
 		SSL_CTX_free(ctx);
 		*errstr = "cannot load the system trust store";
 		return NULL;
@@ -81,7 +85,9 @@ tls_error(SSL *ssl, unsigned long err, char *msg, size_t len)
 	long verify = ssl != NULL ? SSL_get_verify_result(ssl) : X509_V_OK;
 	const char *reason;
 
-	if (verify != X509_V_OK) {
+	/* With -k the result is kept but did not fail the handshake. */
+	if (verify != X509_V_OK &&
+	    ERR_GET_REASON(err) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
 		snprintf(msg, len, "TLS: certificate verification failed: %s",
 		    X509_verify_cert_error_string(verify));
 		return msg;
@@ -170,11 +176,12 @@ tls_json(struct buf *b, SSL *ssl)
 	s = X509_verify_cert_error_string(SSL_get_verify_result(ssl));
 	tls_member(b, "verify", s, strlen(s));
 	if (cert != NULL && (bio = BIO_new(BIO_s_mem())) != NULL) {
+		/* UTF-8 as it came: output_escape makes it safe. */
 		X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
-		    XN_FLAG_RFC2253);
+		    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 		tls_bio_member(b, "subject", bio);
 		X509_NAME_print_ex(bio, X509_get_issuer_name(cert), 0,
-		    XN_FLAG_RFC2253);
+		    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 		tls_bio_member(b, "issuer", bio);
 		ASN1_TIME_print(bio, X509_get0_notAfter(cert));
 		tls_bio_member(b, "not_after", bio);

@@ -74,6 +74,27 @@ tls_case "protocol version (server speaks TLS 1.0 only)" \
 tls_case "the handshake is inside the deadline" \
 	"https://127.0.0.1:$TESTD_PORT_silent/" "timed out in phase tls" -t 1
 
+## Regress: out of descriptors, HTTPS targets wait too. libevent closes an
+## OpenSSL bufferevent's socket in a finalizer, after the fetch has ended;
+## with one descriptor to spare, the next targets must wait for it, not
+## fail. The spare count depends on the machine: try a few limits.
+bad=
+for n in 7 8 9 10 11 12; do
+	# Too few for the sanitizers' own files, the run aborts: got 0.
+	{ (
+		ulimit -n "$n"
+		exec "$AWGET" "${CA[@]}" "https://127.0.0.1:$V/a" \
+			"https://127.0.0.1:$V/b" "https://127.0.0.1:$V/c"
+	) >"$T/out" 2>"$T/err"; } 2>/dev/null
+	got=$(grep -c ' header > HTTP/1.1 200 OK$' "$T/out")
+	[ "$got" != 0 ] && [ "$got" != 3 ] && bad="$bad ulimit-$n:$got/3"
+done
+if [ -z "$bad" ]; then
+	ok "out of descriptors: HTTPS targets wait for one (ulimit -n 7-12)"
+else
+	not_ok "out of descriptors: HTTPS targets wait for one" "$bad"
+fi
+
 ## -k skips verification.
 aw -k "https://localhost:$TLS_PORT_self/" "https://localhost:$TLS_PORT_expired/"
 if [ "$rc" = 0 ] && [ "$(grep -c ' header > HTTP/1.1 200 OK$' "$T/out")" = 2 ]; then
