@@ -152,6 +152,8 @@ main(int argc, char **argv)
 	}
 	ctx.opts = &opts;
 	ctx.targets = open_targets(&opts);
+	if (opts.shard_n != 0)
+		targets_shard(ctx.targets, opts.shard_k, opts.shard_n);
 	/* A reader that goes away must not kill us before we flush. */
 	signal(SIGPIPE, SIG_IGN);
 	concurrency = fit_concurrency(opts.concurrency);

@@ -25,7 +25,7 @@ static const char usage_text[] =
     "usage: awget [-046hIjkVv] [-A agent] [--cacert file] [-c concurrency]\n"
     "             [-H header] [-i file] [-r resolver] "
     "[--resolve host:port:addr]\n"
-    "             [-t seconds] [-X method] [target ...]\n"
+    "             [--shard k/n] [-t seconds] [-X method] [target ...]\n"
     "  -0, --http1.0           send HTTP/1.0 instead of HTTP/1.1\n"
     "  -4, --ipv4              connect over IPv4 only\n"
     "  -6, --ipv6              connect over IPv6 only\n"
@@ -39,6 +39,8 @@ static const char usage_text[] =
     "  -i, --input FILE        read targets from FILE ('-': stdin)\n"
     "  -j, --json              one JSON object per target (JSON Lines)\n"
     "  -k, --insecure          do not verify HTTPS certificates\n"
+    "      --shard K/N         only the targets at positions i with\n"
+    "                          i % N = K - 1 (split a list over N runs)\n"
     "      --resolve HOST:PORT:ADDR\n"
     "                          connect to ADDR for HOST:PORT, without DNS\n"
     "  -r, --resolver ADDR[:PORT]\n"
@@ -51,12 +53,14 @@ static const char usage_text[] =
 /* Long options without a letter. */
 #define OPTION_CACERT 256
 #define OPTION_RESOLVE 257
+#define OPTION_SHARD 258
 
 static const struct option longopts[] = {
     {"http1.0", no_argument, NULL, '0'},
     {"ipv4", no_argument, NULL, '4'},
     {"ipv6", no_argument, NULL, '6'},
     {"resolve", required_argument, NULL, OPTION_RESOLVE},
+    {"shard", required_argument, NULL, OPTION_SHARD},
     {"user-agent", required_argument, NULL, 'A'},
     {"concurrency", required_argument, NULL, 'c'},
     {"header", required_argument, NULL, 'H'},
@@ -166,6 +170,25 @@ parse_pin(const char *arg, struct resolve_pin *pin)
 	return 0;
 }
 
+/* "K/N" with 1 <= K <= N, as masscan's --shard. */
+static int
+parse_shard(const char *arg, unsigned long long *k, unsigned long long *n)
+{
+	const char *slash = strchr(arg, '/'), *errstr;
+	char num[24];
+	size_t len;
+
+	if (slash == NULL || (len = slash - arg) == 0 || len >= sizeof(num))
+		return -1;
+	memcpy(num, arg, len);
+	num[len] = '\0';
+	*n = (unsigned long long)parse_number(slash + 1, 1, 1LL << 40, &errstr);
+	if (errstr != NULL)
+		return -1;
+	*k = (unsigned long long)parse_number(num, 1, (long long)*n, &errstr);
+	return errstr != NULL ? -1 : 0;
+}
+
 /* An IP address with an optional port, as evdns takes a nameserver. */
 static int
 is_address(const char *s)
@@ -266,6 +289,12 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 				    "resolve is not HOST:PORT:ADDR: %s",
 				    optarg);
 			o->npins++;
+			break;
+		case OPTION_SHARD:
+			if (parse_shard(optarg, &o->shard_k, &o->shard_n) == -1)
+				return fail(err, errlen,
+				    "shard is not K/N with 1 <= K <= N: %s",
+				    optarg);
 			break;
 		case 'A':
 			if (has_control(optarg))

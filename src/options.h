@@ -27,6 +27,8 @@ struct options {
 	int family;             /* AF_UNSPEC, or AF_INET (-4), AF_INET6 (-6) */
 	struct resolve_pin *pins; /* --resolve */
 	size_t npins;
+	unsigned long long shard_k; /* --shard K/N, or 0 */
+	unsigned long long shard_n;
 	char **targets; /* target arguments, or none */
 	int ntargets;
 	int verbose;        /* -v: trace state changes on stderr */

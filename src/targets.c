@@ -35,7 +35,9 @@ struct targets {
 	int eof;
 	int error;
 	int skipping; /* inside a line too long to hold: drop to its end */
-	size_t pos;   /* unread bytes are buf[pos..len) */
+	unsigned long long index; /* of the next target, over the input */
+	unsigned long long shard_k, shard_n; /* keep index % n == k - 1 */
+	size_t pos; /* unread bytes are buf[pos..len) */
 	size_t len;
 	char buf[2 * AWGET_MAX_TARGET];
 };
@@ -351,6 +353,22 @@ targets_done(const struct targets *ts)
 	return ts->eof && ts->pos == ts->len;
 }
 
+/* Count one target; whether it is this process's (--shard K/N). */
+static int
+in_shard(struct targets *ts)
+{
+	unsigned long long i = ts->index++;
+
+	return ts->shard_n == 0 || i % ts->shard_n == ts->shard_k - 1;
+}
+
+void
+targets_shard(struct targets *ts, unsigned long long k, unsigned long long n)
+{
+	ts->shard_k = k;
+	ts->shard_n = n;
+}
+
 static int
 skip_line(const char *s, size_t n)
 {
@@ -422,7 +440,7 @@ next_line(struct targets *ts)
 				ts->skipping = 0;
 				continue;
 			}
-			if (skip_line(line, n))
+			if (skip_line(line, n) || !in_shard(ts))
 				continue;
 			return target_parse(line, n);
 		}
@@ -434,6 +452,8 @@ next_line(struct targets *ts)
 				continue;
 			}
 			ts->skipping = 1;
+			if (!in_shard(ts))
+				continue;
 			t = target_parse(ts->buf, sizeof(ts->buf));
 			return t;
 		}
@@ -449,9 +469,11 @@ targets_next(struct targets *ts)
 
 	if (ts->argv == NULL)
 		return next_line(ts);
-	if (ts->next >= ts->argc)
-		return NULL;
-	n = ts->next++;
+	do {
+		if (ts->next >= ts->argc)
+			return NULL;
+		n = ts->next++;
+	} while (!in_shard(ts));
 	return target_parse(ts->argv[n], strlen(ts->argv[n]));
 }
 

@@ -36,6 +36,9 @@ struct targets *targets_from_fd(int);
  */
 struct target *targets_next(struct targets *);
 int targets_done(const struct targets *);
+/* Keep only the targets at positions i (from 0, over targets, not over
+ * blank or comment lines) with i % n == k - 1: --shard k/n. */
+void targets_shard(struct targets *, unsigned long long, unsigned long long);
 /* The descriptor to wait on, or -1 if reading it never waits. */
 int targets_poll_fd(const struct targets *);
 void targets_readable(struct targets *);

@@ -475,6 +475,31 @@ START_TEST(test_options_parse_resolve)
 }
 END_TEST
 
+START_TEST(test_options_parse_shard)
+{
+	ck_assert_int_eq(PARSE("--shard", "2/3", "h"), OPTIONS_OK);
+	ck_assert_uint_eq(opts.shard_k, 2);
+	ck_assert_uint_eq(opts.shard_n, 3);
+	options_free(&opts);
+	ck_assert_int_eq(PARSE("--shard", "1/1", "h"), OPTIONS_OK);
+	options_free(&opts);
+	check_err(PARSE("--shard", "0/3", "h"),
+	    "shard is not K/N with 1 <= K <= N: 0/3");
+	options_free(&opts);
+	check_err(PARSE("--shard", "4/3", "h"),
+	    "shard is not K/N with 1 <= K <= N: 4/3");
+	options_free(&opts);
+	check_err(PARSE("--shard", "3", "h"),
+	    "shard is not K/N with 1 <= K <= N: 3");
+	options_free(&opts);
+	check_err(PARSE("--shard", "/3", "h"),
+	    "shard is not K/N with 1 <= K <= N: /3");
+	options_free(&opts);
+	check_err(PARSE("--shard", "1/0", "h"),
+	    "shard is not K/N with 1 <= K <= N: 1/0");
+}
+END_TEST
+
 /* Regress: "-i FILE -" dropped the "-" without a word. */
 START_TEST(test_options_parse_input_and_dash)
 {
@@ -659,6 +684,7 @@ options_suite(void)
 	tcase_add_test(tc, test_options_parse_input_and_dash);
 	tcase_add_test(tc, test_options_parse_tls);
 	tcase_add_test(tc, test_options_parse_resolve);
+	tcase_add_test(tc, test_options_parse_shard);
 	tcase_add_test(tc, test_options_parse_missing_value);
 	tcase_add_test(tc, test_options_parse_permutes);
 	tcase_add_test(tc, test_options_parse_double_dash);

@@ -771,6 +771,28 @@ START_TEST(test_targets_from_fd_pipe_waits)
 }
 END_TEST
 
+/* --shard k/n counts targets, not blank or comment lines. */
+START_TEST(test_targets_shard)
+{
+	static const char in[] = "a\n# c\n\nb\nc\n  \nd\ne\n";
+	struct targets *ts = targets_from_fd(stream_of(in, sizeof(in) - 1));
+	char *argv[] = {"a", "b", "c", "d", "e"};
+
+	targets_shard(ts, 2, 2);
+	next_ok(ts, "b", "b", 80);
+	next_ok(ts, "d", "d", 80);
+	next_end(ts);
+	targets_free(ts);
+	ts = targets_from_args(argv, 5);
+	targets_shard(ts, 1, 2);
+	next_ok(ts, "a", "a", 80);
+	next_ok(ts, "c", "c", 80);
+	next_ok(ts, "e", "e", 80);
+	next_end(ts);
+	targets_free(ts);
+}
+END_TEST
+
 /* A comment longer than the buffer is skipped whole, however long. */
 START_TEST(test_targets_from_fd_huge_comment)
 {
@@ -906,6 +928,7 @@ targets_suite(void)
 	tcase_add_test(tc, test_targets_from_stream_nul_in_line);
 	tcase_add_test(tc, test_targets_from_fd_pipe_waits);
 	tcase_add_test(tc, test_targets_from_fd_huge_comment);
+	tcase_add_test(tc, test_targets_shard);
 	tcase_add_test(tc, test_targets_from_stream_long_line_leading_blanks);
 
 	tc = tcase(s, "targets_error");

@@ -94,6 +94,38 @@ if [ ! -s "$T/err" ]; then ok "1000 targets: no error line"; else
 	not_ok "1000 targets: no error line" "$(head -3 "$T/err")"
 fi
 
+## --shard K/N: three runs split the list, no overlap, nothing missed.
+{
+	echo "# comments and blank lines do not count as positions"
+	echo
+	head -300 "$T/targets"
+	echo "bad:0"
+} >"$T/shardlist"
+aw -c 50 -i "$T/shardlist"
+nodate "$T/out" | sort >"$T/all.out"
+sort "$T/err" >"$T/all.err"
+: >"$T/union.out"
+: >"$T/union.err"
+for k in 1 2 3; do
+	aw -c 50 --shard "$k/3" -i "$T/shardlist"
+	nodate "$T/out" >>"$T/union.out"
+	cat "$T/err" >>"$T/union.err"
+	awk '{ print $1 }' "$T/out" | sort -u >"$T/shard$k"
+done
+sort "$T/union.out" -o "$T/union.out"
+sort "$T/union.err" -o "$T/union.err"
+check_file "--shard 1/3, 2/3, 3/3: the union of stdout is the unsharded output" \
+	"$T/all.out" "$T/union.out"
+check_file "--shard: the union of stderr too" "$T/all.err" "$T/union.err"
+if [ -z "$(cat "$T/shard1" "$T/shard2" "$T/shard3" | sort | uniq -d)" ] &&
+	[ "$(wc -l <"$T/shard1")" = 100 ]; then
+	ok "--shard: no target in two shards, 100 each"
+else
+	not_ok "--shard: no target in two shards" "$(wc -l "$T"/shard? | head -3)"
+fi
+aw --shard 4/3 "127.0.0.1:$PORT"
+check_rc "--shard 4/3: usage error" 2
+
 ## stdout is written in large blocks, not a write per line.
 if command -v strace >/dev/null; then
 	# LeakSanitizer cannot run under ptrace: no leak check in this run.
