@@ -25,6 +25,11 @@
 #define AWGET_DEFAULT_TIMEOUT_MS 10000
 #define AWGET_OUTPUT_FLUSH (64 * 1024) /* stdout is written in these */
 #define AWGET_READ_SIZE 4096           /* bytes asked of each read */
+#define AWGET_MAX_RETRY 100            /* --retry */
+#define AWGET_MAX_RATE 1000000         /* --rate, connections a second */
+#define AWGET_RETRY_PAUSE_MS 100       /* before the first retry; doubles */
+#define AWGET_RETRY_PAUSE_MAX_MS 1000  /* ... up to this */
+#define AWGET_PROGRESS_MS 250          /* the progress line's redraw */
 
 /* Exit status, as documented in awget(1). */
 enum awget_exit {
@@ -49,6 +54,7 @@ enum outcome {
 	OUTCOME_SYSTEM,
 	OUTCOME_INTERRUPTED,
 	OUTCOME_TLS,
+	OUTCOME_COUNT /* not an outcome: how many there are */
 };
 
 struct event_base;
@@ -61,6 +67,7 @@ struct sched;
 struct http_request;
 struct fetch;
 struct fetch_closing;
+struct stats;
 
 /* The whole state of one run; main() owns it and passes it everywhere. */
 struct awget {
@@ -68,12 +75,14 @@ struct awget {
 	struct event_base *base;
 	struct evdns_base *dns;
 	const struct timeval *deadline; /* common timeout: one per target */
-	const struct http_request *req; /* what every target is sent */
-	struct ssl_ctx_st *tls;         /* HTTPS, or NULL: tls_error says why */
+	const struct timeval *connect_timeout; /* the same, or NULL: none */
+	const struct http_request *req;        /* what every target is sent */
+	struct ssl_ctx_st *tls; /* HTTPS, or NULL: tls_error says why */
 	const char *tls_error;
 	struct targets *targets;
 	struct output *out;
 	struct sched *sched;
+	struct stats *stats;        /* what the run has done, for --stats */
 	LIST_HEAD(, fetch) fetches; /* in flight, for abort at exit */
 	TAILQ_HEAD(, fetch) parked; /* waiting for a descriptor (EMFILE) */
 	LIST_HEAD(, fetch_closing) closing; /* sockets libevent will close */

@@ -44,6 +44,7 @@
 #include "options.h"
 #include "output.h"
 #include "sched.h"
+#include "stats.h"
 #include "targets.h"
 #include "tls.h"
 
@@ -75,24 +76,6 @@ static const char *const fetch_phase_names[] = {
     "headers",
 };
 
-/* error_class in JSON: one stable word per outcome, for scripts. */
-static const char *const outcome_classes[] = {
-    [OUTCOME_OK] = NULL,
-    [OUTCOME_INVALID_TARGET] = "invalid_target",
-    [OUTCOME_RESOLVE] = "resolve",
-    [OUTCOME_REFUSED] = "refused",
-    [OUTCOME_TIMEOUT] = "timeout",
-    [OUTCOME_CLOSED] = "closed",
-    [OUTCOME_RESET] = "reset",
-    [OUTCOME_NOT_HTTP] = "not_http",
-    [OUTCOME_TOO_LARGE] = "too_large",
-    [OUTCOME_CONNECT] = "connect",
-    [OUTCOME_NETWORK] = "network",
-    [OUTCOME_SYSTEM] = "system",
-    [OUTCOME_INTERRUPTED] = "interrupted",
-    [OUTCOME_TLS] = "tls",
-};
-
 /*
  * A plain query made after evdns_getaddrinfo failed, which folds SERVFAIL,
  * REFUSED and NODATA into one code. It outlives its fetch when that ends
@@ -117,13 +100,18 @@ struct fetch {
 	socklen_t addrlen;
 	int parked; /* on ctx->parked, waiting for a descriptor */
 	TAILQ_ENTRY(fetch) wait;
-	evutil_socket_t fd;        /* -1 when not connecting */
-	struct event io;           /* fd, edge-triggered */
-	struct bufferevent *bev;   /* HTTPS: OpenSSL over fd, once connected */
-	struct evbuffer *in;       /* received, not yet a line */
-	struct buf req;            /* what the socket has not taken yet */
-	size_t sent;               /* request bytes written */
-	int last_error;            /* errno of the last failed connect */
+	evutil_socket_t fd;      /* -1 when not connecting */
+	struct event io;         /* fd, edge-triggered */
+	struct bufferevent *bev; /* HTTPS: OpenSSL over fd, once connected */
+	struct evbuffer *in;     /* received, not yet a line */
+	struct buf req;          /* what the socket has not taken yet */
+	size_t sent;             /* request bytes written */
+	int last_error;          /* errno of the last failed connect */
+	/* The connect's own limit, or the pause before a retry (fd is -1
+	 * then); NULL until --connect-timeout or --retry needs it. */
+	struct event *timer;
+	int connects; /* sockets opened, all addresses, all retries */
+	int retries;  /* --retry attempts made */
 	struct http_response resp; /* the response, line by line */
 	size_t text_len;           /* of t->text, which starts every line */
 	struct buf out;            /* the target's formatted lines */
@@ -141,6 +129,10 @@ static int fetch_connect(struct fetch *);
 static void fetch_close(struct fetch *);
 static void fetch_watch_close(struct awget *, evutil_socket_t);
 static void fetch_on_closed(evutil_socket_t, short, void *);
+static void fetch_reconnect(struct fetch *);
+static int fetch_retry(struct fetch *);
+static void fetch_arm_timer(struct fetch *, const struct timeval *);
+static void fetch_on_timer(evutil_socket_t, short, void *);
 static void fetch_on_io(evutil_socket_t, short, void *);
 static int fetch_send(struct fetch *);
 static void fetch_receive(struct fetch *);
@@ -160,6 +152,10 @@ static void fetch_free(struct fetch *);
 static void
 fetch_set_state(struct fetch *f, enum fetch_state state)
 {
+	/* Connected: --connect-timeout is done with. */
+	if (f->state == FETCH_CONNECTING && state != FETCH_CONNECTING &&
+	    f->timer != NULL)
+		evtimer_del(f->timer);
 	if (f->ctx->opts->verbose)
 		output_trace(f->ctx->out, f->t->text, "%s -> %s",
 		    fetch_state_names[f->state], fetch_state_names[state]);
@@ -325,7 +321,12 @@ fetch_connect_next(struct fetch *f)
 		if (fetch_connect(f) == 0)
 			return;
 	}
+	if (fetch_retry(f))
+		return;
 	switch (f->last_error) {
+	case ETIMEDOUT: /* --connect-timeout, or the kernel gave up */
+		fetch_fail(f, OUTCOME_TIMEOUT, "timed out in phase connect");
+		break;
 	case ECONNREFUSED:
 		fetch_fail(f, OUTCOME_REFUSED, "connection refused");
 		break;
@@ -376,6 +377,9 @@ fetch_connect(struct fetch *f)
 		f->last_error = errno;
 		return -1;
 	}
+	/* The scheduler paid for the first; --rate counts every one. */
+	if (f->connects++ > 0)
+		sched_charge(f->ctx->sched);
 	/* Loopback refuses at once; elsewhere we learn it when writable. */
 	if (connect(fd, sa, f->addrlen) == -1 && errno != EINPROGRESS) {
 		f->last_error = errno;
@@ -391,7 +395,91 @@ fetch_connect(struct fetch *f)
 	}
 	f->fd = fd;
 	f->ctx->nsockets++;
+	if (f->ctx->connect_timeout != NULL)
+		fetch_arm_timer(f, f->ctx->connect_timeout);
 	return 0;
+}
+
+/*
+ * The connection failed before any byte of an answer (f->last_error says
+ * how): close it and go on with the next address, or a retry, or the end.
+ */
+static void
+fetch_reconnect(struct fetch *f)
+{
+	fetch_close(f);
+	f->sent = 0;
+	buf_free(&f->req);
+	if (f->state != FETCH_CONNECTING)
+		fetch_set_state(f, FETCH_CONNECTING);
+	fetch_connect_next(f);
+}
+
+/*
+ * --retry: after a refused, reset or timed-out connection, try the
+ * addresses again after a pause that doubles each time, if the pause
+ * leaves time before the deadline; 1 if a retry is on its way.
+ */
+static int
+fetch_retry(struct fetch *f)
+{
+	const struct options *o = f->ctx->opts;
+	struct timeval now, end, pause;
+	long ms;
+
+	if (f->retries >= o->retry ||
+	    (f->last_error != ECONNREFUSED && f->last_error != ECONNRESET &&
+	        f->last_error != ETIMEDOUT))
+		return 0;
+	ms = AWGET_RETRY_PAUSE_MS << (f->retries < 4 ? f->retries : 4);
+	if (ms > AWGET_RETRY_PAUSE_MAX_MS)
+		ms = AWGET_RETRY_PAUSE_MAX_MS;
+	pause.tv_sec = ms / 1000;
+	pause.tv_usec = ms % 1000 * 1000;
+	event_base_gettimeofday_cached(f->ctx->base, &now);
+	timeradd(&f->start, &o->timeout, &end);
+	timeradd(&now, &pause, &now);
+	if (!timercmp(&now, &end, <))
+		return 0; /* the deadline would cut it: report what we have */
+	f->retries++;
+	f->ctx->stats->retries++;
+	if (o->verbose)
+		output_trace(f->ctx->out, f->t->text, "retry %d in %ld ms",
+		    f->retries, ms);
+	fetch_arm_timer(f, &pause);
+	return 1;
+}
+
+static void
+fetch_arm_timer(struct fetch *f, const struct timeval *tv)
+{
+	if (f->timer == NULL &&
+	    (f->timer = evtimer_new(f->ctx->base, fetch_on_timer, f)) == NULL)
+		fatalx("cannot create a timer");
+	evtimer_add(f->timer, tv);
+}
+
+/* The connect took too long, or the pause before a retry is over. */
+static void
+fetch_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct fetch *f = arg;
+
+	(void)fd;
+	(void)what;
+	if (f->fd != -1) {
+		if (f->ctx->opts->verbose)
+			output_trace(f->ctx->out, f->t->text,
+			    "connect timed out");
+		f->last_error = ETIMEDOUT;
+		fetch_reconnect(f);
+		return;
+	}
+	f->ai_next = f->ai;
+	if (f->ai != NULL)
+		fetch_connect_next(f);
+	else if (fetch_connect(f) == -1) /* a literal, in f->addr */
+		fetch_connect_next(f);
 }
 
 void
@@ -529,9 +617,7 @@ fetch_send(struct fetch *f)
 		n = 0;
 	else if (n == -1 && f->sent == 0) {
 		f->last_error = errno;
-		fetch_close(f);
-		fetch_set_state(f, FETCH_CONNECTING);
-		fetch_connect_next(f);
+		fetch_reconnect(f);
 		return -1;
 	} else if (n == -1) {
 		fetch_fail_errno(f, errno);
@@ -572,6 +658,13 @@ fetch_receive(struct fetch *f)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
+		if (n == -1 && errno == ECONNRESET && f->resp.bytes == 0 &&
+		    evbuffer_get_length(f->in) == 0) {
+			/* Reset before any answer: as a connect that failed. */
+			f->last_error = errno;
+			fetch_reconnect(f);
+			return;
+		}
 		if (n == -1) {
 			fetch_fail_errno(f, errno);
 			return;
@@ -604,8 +697,7 @@ fetch_start_tls(struct fetch *f)
 		err = errno;
 	if (err != 0) {
 		f->last_error = err;
-		fetch_close(f);
-		fetch_connect_next(f);
+		fetch_reconnect(f);
 		return;
 	}
 	event_del(&f->io);
@@ -843,6 +935,7 @@ fetch_report_json(struct awget *ctx, const struct target *t,
 		j.tls = tls.data;
 	}
 	if (f != NULL) {
+		j.retries = f->retries;
 		event_base_gettimeofday_cached(ctx->base, &now);
 		j.time_ms = (now.tv_sec - f->start.tv_sec) * 1000L +
 		    (now.tv_usec - f->start.tv_usec) / 1000;
@@ -852,7 +945,7 @@ fetch_report_json(struct awget *ctx, const struct target *t,
 		j.len = f->out.len;
 	} else {
 		j.error = msg;
-		j.error_class = outcome_classes[outcome];
+		j.error_class = stats_class(outcome);
 		if (f != NULL)
 			j.phase = fetch_phase_names[f->state];
 	}
@@ -892,13 +985,15 @@ static void
 fetch_finish(struct fetch *f, enum outcome outcome, const char *msg)
 {
 	struct awget *ctx = f->ctx;
+	int status;
 
 	fetch_report(ctx, f->t, f, outcome, msg);
 	if (ctx->opts->verbose)
 		output_trace(ctx->out, f->t->text, "%s -> done",
 		    fetch_state_names[f->state]);
+	status = f->resp.code;
 	fetch_free(f);
-	sched_done(ctx->sched, outcome);
+	sched_done(ctx->sched, outcome, status);
 }
 
 static void
@@ -910,6 +1005,8 @@ fetch_free(struct fetch *f)
 	if (f->parked)
 		TAILQ_REMOVE(&f->ctx->parked, f, wait);
 	event_del(&f->deadline);
+	if (f->timer != NULL)
+		event_free(f->timer);
 	if (req != NULL) {
 		/* Its callback runs later with EAI_CANCEL and leaves f alone.
 		 */
@@ -940,8 +1037,10 @@ fetch_abort_all(struct awget *ctx, const char *why)
 	struct fetch *f;
 
 	while ((f = LIST_FIRST(&ctx->fetches)) != NULL) {
-		if (why != NULL)
+		if (why != NULL) {
 			fetch_report(ctx, f->t, f, OUTCOME_INTERRUPTED, why);
+			stats_done(ctx->stats, OUTCOME_INTERRUPTED, 0);
+		}
 		fetch_free(f);
 	}
 }

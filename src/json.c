@@ -202,6 +202,10 @@ json_target(struct buf *b, const struct json_target *t)
 		json_response(b, t->lines, t->len);
 	json_key(b, "time_ms");
 	json_number(b, t->time_ms);
+	if (t->retries > 0) {
+		json_key(b, "retries");
+		json_number(b, t->retries);
+	}
 	if (t->error != NULL) {
 		json_key(b, "error");
 		json_cstring(b, t->error);

@@ -13,6 +13,7 @@ struct json_target {
 	const char *ip;
 	int port;
 	long time_ms;
+	int retries;     /* --retry attempts made, shown when not 0 */
 	const char *tls; /* HTTPS: the "tls" object, rendered, or NULL */
 	/* Success: the target's output_line lines, status lines marked. */
 	const char *lines;

@@ -4,6 +4,7 @@
  * run the loop, and turn the outcome into an exit status.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -20,7 +22,9 @@
 #include "http.h"
 #include "options.h"
 #include "output.h"
+#include "progress.h"
 #include "sched.h"
+#include "stats.h"
 #include "targets.h"
 #include "tls.h"
 
@@ -96,6 +100,41 @@ open_targets(const struct options *o)
 }
 
 /*
+ * How many targets the run has, for the progress line's ETA; 0 if that
+ * cannot be known without holding the input: from standard input, or
+ * from a file that is not a regular one. A file is read through once
+ * more, in the reader's bounded buffer.
+ */
+static unsigned long long
+count_targets(const struct options *o)
+{
+	struct targets *ts;
+	struct target *t;
+	struct stat st;
+	unsigned long long n = 0;
+	int fd;
+
+	if (o->input == NULL)
+		ts = targets_from_args(o->targets, o->ntargets);
+	else if (strcmp(o->input, "-") == 0 ||
+	    (fd = open(o->input, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	else if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	} else
+		ts = targets_from_fd(fd);
+	if (o->shard_n != 0)
+		targets_shard(ts, o->shard_k, o->shard_n);
+	while ((t = targets_next(ts)) != NULL) {
+		target_free(t);
+		n++;
+	}
+	targets_free(ts);
+	return n;
+}
+
+/*
  * libevent's own messages (a nameserver marked down, say) would break the
  * one-line-per-target contract on stderr; each target reports its own error.
  */
@@ -125,12 +164,17 @@ main(int argc, char **argv)
 	struct event_config *cfg;
 	struct http_request *req;
 	struct event *ev_int, *ev_term;
+	struct stats stats;
+	struct progress *progress = NULL;
+	struct timeval now;
 	const char *errstr;
 	char err[256], name[1024];
 	enum options_result opts_result;
 	int concurrency, status;
 
 	memset(&ctx, 0, sizeof(ctx));
+	memset(&stats, 0, sizeof(stats));
+	ctx.stats = &stats;
 	LIST_INIT(&ctx.fetches);
 	TAILQ_INIT(&ctx.parked);
 	LIST_INIT(&ctx.closing);
@@ -173,6 +217,9 @@ main(int argc, char **argv)
 		fatalx("%s", errstr);
 	/* Every target has the same deadline: one queue, O(1) to arm. */
 	ctx.deadline = event_base_init_common_timeout(ctx.base, &opts.timeout);
+	if (timerisset(&opts.connect_timeout))
+		ctx.connect_timeout = event_base_init_common_timeout(ctx.base,
+		    &opts.connect_timeout);
 	req = http_request_new(opts.method, opts.http10, opts.user_agent,
 	    opts.headers, opts.nheaders);
 	ctx.req = req;
@@ -195,9 +242,17 @@ main(int argc, char **argv)
 	    evsignal_add(ev_term, NULL))
 		fatalx("cannot watch signals");
 
+	/* By default only a person watching a terminal gets the line. */
+	if (opts.progress == 1 || (opts.progress == -1 && isatty(2))) {
+		stats.total = count_targets(&opts);
+		gettimeofday(&stats.start, NULL);
+		progress = progress_new(&ctx);
+	} else
+		gettimeofday(&stats.start, NULL);
 	sched_fill(ctx.sched);
 	if (!sched_finished(ctx.sched))
 		event_base_dispatch(ctx.base);
+	progress_free(progress);
 
 	/* Interrupted: say which targets got no answer; a closed stdout
 	 * means nobody is listening, so stop quietly. */
@@ -208,8 +263,14 @@ main(int argc, char **argv)
 		output_error(ctx.out,
 		    input_name(opts.input, name, sizeof(name)),
 		    "read error: %s", strerror(targets_error(ctx.targets)));
+	if (opts.stats) {
+		gettimeofday(&now, NULL);
+		ctx.scratch.len = 0;
+		stats_summary(&stats, &now, &ctx.scratch);
+		output_stats(ctx.out, ctx.scratch.data, ctx.scratch.len);
+	}
 	status = AWGET_EXIT_OK;
-	if (sched_failed(ctx.sched) > 0 || targets_error(ctx.targets) != 0)
+	if (stats.failed > 0 || targets_error(ctx.targets) != 0)
 		status = AWGET_EXIT_FAILED;
 	/* Documented: a reader that closed stdout early also means 1. */
 	if (output_flush(ctx.out) == -1) {

@@ -22,14 +22,18 @@
 #include "util.h"
 
 static const char usage_text[] =
-    "usage: awget [-046hIjkVv] [-A agent] [--cacert file] [-c concurrency]\n"
-    "             [-H header] [-i file] [-r resolver] "
-    "[--resolve host:port:addr]\n"
-    "             [--shard k/n] [-t seconds] [-X method] [target ...]\n"
+    "usage: awget [-046hIjkVv] [--no-progress] [--progress] [--stats]\n"
+    "             [-A agent] [--cacert file] [-c concurrency]\n"
+    "             [--connect-timeout seconds] [-H header] [-i file]\n"
+    "             [--rate n] [-r resolver] [--resolve host:port:addr]\n"
+    "             [--retry n] [--shard k/n] [-t seconds] [-X method]\n"
+    "             [target ...]\n"
     "  -0, --http1.0           send HTTP/1.0 instead of HTTP/1.1\n"
     "  -4, --ipv4              connect over IPv4 only\n"
     "  -6, --ipv6              connect over IPv6 only\n"
     "      --cacert FILE       CA certificates to verify HTTPS servers with\n"
+    "      --connect-timeout SECS\n"
+    "                          limit on each connect, inside -t's deadline\n"
     "  -A, --user-agent AGENT  User-Agent to send (default awget/" AWGET_VERSION
     ")\n"
     "  -c, --concurrency N     targets in flight at once (default 100)\n"
@@ -39,12 +43,19 @@ static const char usage_text[] =
     "  -i, --input FILE        read targets from FILE ('-': stdin)\n"
     "  -j, --json              one JSON object per target (JSON Lines)\n"
     "  -k, --insecure          do not verify HTTPS certificates\n"
-    "      --shard K/N         only the targets at positions i with\n"
-    "                          i % N = K - 1 (split a list over N runs)\n"
+    "      --no-progress       no progress line, even on a terminal\n"
+    "      --progress          a progress line on stderr, even if it is\n"
+    "                          not a terminal\n"
+    "      --rate N            at most N new connections a second\n"
     "      --resolve HOST:PORT:ADDR\n"
     "                          connect to ADDR for HOST:PORT, without DNS\n"
+    "      --retry N           retry a connection refused, reset or timed\n"
+    "                          out before any answer, N times at most\n"
     "  -r, --resolver ADDR[:PORT]\n"
     "                          DNS server to ask instead of resolv.conf's\n"
+    "      --shard K/N         only the targets at positions i with\n"
+    "                          i % N = K - 1 (split a list over N runs)\n"
+    "      --stats             a summary on stderr at the end\n"
     "  -t, --timeout SECS      deadline per target (default 10)\n"
     "  -V, --version           print the version and exit\n"
     "  -v, --verbose           trace every target's state changes on stderr\n"
@@ -54,6 +65,12 @@ static const char usage_text[] =
 #define OPTION_CACERT 256
 #define OPTION_RESOLVE 257
 #define OPTION_SHARD 258
+#define OPTION_CONNECT_TIMEOUT 259
+#define OPTION_PROGRESS 260
+#define OPTION_NO_PROGRESS 261
+#define OPTION_RATE 262
+#define OPTION_RETRY 263
+#define OPTION_STATS 264
 
 static const struct option longopts[] = {
     {"http1.0", no_argument, NULL, '0'},
@@ -61,6 +78,12 @@ static const struct option longopts[] = {
     {"ipv6", no_argument, NULL, '6'},
     {"resolve", required_argument, NULL, OPTION_RESOLVE},
     {"shard", required_argument, NULL, OPTION_SHARD},
+    {"connect-timeout", required_argument, NULL, OPTION_CONNECT_TIMEOUT},
+    {"progress", no_argument, NULL, OPTION_PROGRESS},
+    {"no-progress", no_argument, NULL, OPTION_NO_PROGRESS},
+    {"rate", required_argument, NULL, OPTION_RATE},
+    {"retry", required_argument, NULL, OPTION_RETRY},
+    {"stats", no_argument, NULL, OPTION_STATS},
     {"user-agent", required_argument, NULL, 'A'},
     {"concurrency", required_argument, NULL, 'c'},
     {"header", required_argument, NULL, 'H'},
@@ -207,7 +230,10 @@ option_name(int c, char *buf, size_t len)
 
 	for (lo = longopts; lo->name != NULL; lo++)
 		if (lo->val == c) {
-			snprintf(buf, len, "-%c/--%s", c, lo->name);
+			if (c > 0xff) /* long only */
+				snprintf(buf, len, "--%s", lo->name);
+			else
+				snprintf(buf, len, "-%c/--%s", c, lo->name);
 			return buf;
 		}
 	snprintf(buf, len, "-%c", c);
@@ -264,6 +290,7 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 	memset(o, 0, sizeof(*o));
 	o->user_agent = "awget/" AWGET_VERSION;
 	o->concurrency = AWGET_DEFAULT_CONCURRENCY;
+	o->progress = -1;
 	o->timeout.tv_sec = AWGET_DEFAULT_TIMEOUT_MS / 1000;
 	o->timeout.tv_usec = (AWGET_DEFAULT_TIMEOUT_MS % 1000) * 1000;
 	optind = 0; /* glibc: start afresh, so tests can parse again */
@@ -295,6 +322,36 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 				return fail(err, errlen,
 				    "shard is not K/N with 1 <= K <= N: %s",
 				    optarg);
+			break;
+		case OPTION_CONNECT_TIMEOUT:
+			if (parse_seconds(optarg, 86400 * 1000LL,
+			        &o->connect_timeout, &errstr) == -1)
+				return fail(err, errlen,
+				    "connect timeout is %s: %s (0.001-86400)",
+				    errstr, optarg);
+			break;
+		case OPTION_PROGRESS:
+		case OPTION_NO_PROGRESS:
+			o->progress = c == OPTION_PROGRESS ? 1 : 0;
+			break;
+		case OPTION_RATE:
+			n = parse_number(optarg, 1, AWGET_MAX_RATE, &errstr);
+			if (errstr != NULL)
+				return fail(err, errlen,
+				    "rate is %s: %s (1-%d)", errstr, optarg,
+				    AWGET_MAX_RATE);
+			o->rate = n;
+			break;
+		case OPTION_RETRY:
+			n = parse_number(optarg, 0, AWGET_MAX_RETRY, &errstr);
+			if (errstr != NULL)
+				return fail(err, errlen,
+				    "retry is %s: %s (0-%d)", errstr, optarg,
+				    AWGET_MAX_RETRY);
+			o->retry = (int)n;
+			break;
+		case OPTION_STATS:
+			o->stats = 1;
 			break;
 		case 'A':
 			if (has_control(optarg))

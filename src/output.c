@@ -29,6 +29,8 @@ struct sink {
 struct output {
 	struct sink out;
 	struct sink err;
+	struct buf progress; /* the progress line, or empty */
+	int progress_shown;  /* it is on stderr now */
 };
 
 static const char hex[] = "0123456789abcdef";
@@ -150,12 +152,62 @@ sink_flush(struct sink *s)
 	return s->closed ? -1 : 0;
 }
 
+/* Write bytes to stderr as they are, for the progress line's sake. */
+static void
+progress_write(struct output *o, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0 && !o->err.closed) {
+		if ((n = write(o->err.fd, p, len)) >= 0) {
+			p += n;
+			len -= n;
+		} else if (errno != EINTR)
+			o->err.closed = 1;
+	}
+}
+
+/* Draw the progress line over whatever the line held before. */
+static void
+progress_show(struct output *o)
+{
+	if (o->progress.len == 0)
+		return;
+	progress_write(o, "\r", 1);
+	progress_write(o, o->progress.data, o->progress.len);
+	progress_write(o, "\033[K", 3);
+	o->progress_shown = 1;
+}
+
+static void
+progress_hide(struct output *o)
+{
+	if (!o->progress_shown)
+		return;
+	progress_write(o, "\r\033[K", 4);
+	o->progress_shown = 0;
+}
+
+/*
+ * Write a sink's buffer. With the progress line showing, anything for
+ * stderr, or for stdout on a terminal (likely the same one), goes on a
+ * cleared line; the progress line comes back at its next redraw, so that
+ * it is drawn at most once a tick however much else is written.
+ */
+static int
+output_write(struct output *o, struct sink *s)
+{
+	if (s->buf.len > 0 && (s == &o->err || s->tty))
+		progress_hide(o);
+	return sink_flush(s);
+}
+
 /* Write now if a person is reading or enough has gathered. */
 static void
-sink_push(struct sink *s)
+output_push(struct output *o, struct sink *s)
 {
 	if (s->tty || s->buf.len >= AWGET_OUTPUT_FLUSH)
-		sink_flush(s);
+		output_write(o, s);
 }
 
 struct output *
@@ -175,6 +227,7 @@ output_free(struct output *o)
 		return;
 	buf_free(&o->out.buf);
 	buf_free(&o->err.buf);
+	buf_free(&o->progress);
 	free(o);
 }
 
@@ -197,10 +250,10 @@ output_headers(struct output *o, const char *target, size_t tlen,
 		memcpy(b->data + b->len + tlen + sizeof(sep) - 1, p, n);
 		b->len += tlen + sizeof(sep) - 1 + n;
 		if (b->len >= AWGET_OUTPUT_FLUSH)
-			sink_flush(&o->out);
+			output_write(o, &o->out);
 	}
 	if (o->out.tty)
-		sink_flush(&o->out);
+		output_write(o, &o->out);
 }
 
 void
@@ -209,7 +262,7 @@ output_raw(struct output *o, const char *p, size_t len)
 	if (o->out.closed)
 		return;
 	buf_append(&o->out.buf, p, len);
-	sink_push(&o->out);
+	output_push(o, &o->out);
 }
 
 /* Queue "PREFIXTARGET: MESSAGE\n" on stderr, whole. */
@@ -235,7 +288,7 @@ err_line(struct output *o, const char *prefix, const char *target,
 	buf_append(&o->err.buf, ": ", 2);
 	buf_append(&o->err.buf, msg, n);
 	buf_append(&o->err.buf, "\n", 1);
-	sink_push(&o->err);
+	output_push(o, &o->err);
 }
 
 void
@@ -268,8 +321,30 @@ output_text(struct output *o, const char *text)
 int
 output_flush(struct output *o)
 {
-	sink_flush(&o->err);
-	return sink_flush(&o->out);
+	output_write(o, &o->err);
+	return output_write(o, &o->out);
+}
+
+void
+output_progress(struct output *o, const char *line, size_t len)
+{
+	o->progress.len = 0;
+	buf_append(&o->progress, line, len);
+	progress_show(o);
+}
+
+void
+output_progress_end(struct output *o)
+{
+	progress_hide(o);
+	o->progress.len = 0;
+}
+
+void
+output_stats(struct output *o, const char *text, size_t len)
+{
+	buf_append(&o->err.buf, text, len);
+	output_push(o, &o->err);
 }
 
 int

@@ -45,6 +45,16 @@ void output_trace(struct output *, const char *, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 /* Write text to stdout at once: help and version. */
 void output_text(struct output *, const char *);
+/*
+ * Show line (len bytes, terminal-safe, no line end) as the progress line
+ * on stderr, in place of the last one. Lines written to stderr, or to
+ * stdout on a terminal, go above it.
+ */
+void output_progress(struct output *, const char *, size_t);
+/* Erase the progress line, for good. */
+void output_progress_end(struct output *);
+/* Queue text (whole lines) on stderr: the --stats summary. */
+void output_stats(struct output *, const char *, size_t);
 /* Write everything queued; returns -1 once stdout is closed (EPIPE). */
 int output_flush(struct output *);
 /* Whether stdout has been closed (by its reader, or by a write error). */

@@ -1,29 +1,56 @@
 /*
  * sched.c: keeps at most N targets in flight. A fetch that ends frees its
  * slot, and the next target is pulled from the input only then, so memory
- * follows the concurrency, never the length of the list. When the input is
- * exhausted and the last fetch has ended, the loop is told to stop.
+ * follows the concurrency, never the length of the list. With --rate, a
+ * target also waits for a token before it starts: the one read ahead is
+ * held, and a timer wakes the scheduler when the token is due. When the
+ * input is exhausted and the last fetch has ended, the loop is told to
+ * stop.
  */
 #include <stdlib.h>
+#include <time.h>
 
 #include <event2/event.h>
 
 #include "awget.h"
 #include "fetch.h"
+#include "options.h"
 #include "output.h"
+#include "rate.h"
 #include "sched.h"
+#include "stats.h"
 #include "targets.h"
 
 struct sched {
 	struct awget *ctx;
 	struct event *input; /* a pipe or terminal becoming readable */
+	struct event *token; /* --rate: the next token is due */
+	struct rate rate;
+	struct target *held; /* read, waiting for its token */
 	int max;
 	int inflight;
 	int filling; /* inside sched_fill: a synchronous end must not recurse */
 	int eof;
 	int stopped;
-	unsigned long long failed;
 };
+
+/* Microseconds on a clock that never jumps, for the token bucket. */
+static long long
+sched_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static void
+sched_on_token(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	sched_fill(arg);
+}
 
 static void
 sched_on_input(evutil_socket_t fd, short what, void *arg)
@@ -48,6 +75,12 @@ sched_new(struct awget *ctx, int max)
 	    (s->input = event_new(ctx->base, fd, EV_READ, sched_on_input, s)) ==
 	        NULL)
 		fatalx("cannot watch the input");
+	if (ctx->opts->rate > 0) {
+		rate_init(&s->rate, ctx->opts->rate, sched_now_us());
+		if ((s->token = evtimer_new(ctx->base, sched_on_token, s)) ==
+		    NULL)
+			fatalx("cannot create the rate timer");
+	}
 	return s;
 }
 
@@ -58,19 +91,49 @@ sched_free(struct sched *s)
 		return;
 	if (s->input != NULL)
 		event_free(s->input);
+	if (s->token != NULL)
+		event_free(s->token);
+	target_free(s->held);
 	free(s);
 }
 
 int
 sched_finished(const struct sched *s)
 {
-	return s->stopped || (s->eof && s->inflight == 0);
+	return s->stopped || (s->eof && s->held == NULL && s->inflight == 0);
 }
 
 unsigned long long
-sched_failed(const struct sched *s)
+sched_inflight(const struct sched *s)
 {
-	return s->failed;
+	return (unsigned long long)s->inflight;
+}
+
+/*
+ * --rate: whether a connection may start now; if not, the timer is set
+ * for when it may.
+ */
+static int
+sched_token(struct sched *s)
+{
+	long long wait;
+	struct timeval tv;
+
+	if (s->token == NULL)
+		return 1;
+	if ((wait = rate_take(&s->rate, sched_now_us())) == 0)
+		return 1;
+	tv.tv_sec = wait / 1000000;
+	tv.tv_usec = wait % 1000000;
+	evtimer_add(s->token, &tv);
+	return 0;
+}
+
+void
+sched_charge(struct sched *s)
+{
+	if (s->token != NULL)
+		rate_charge(&s->rate, sched_now_us());
 }
 
 void
@@ -83,7 +146,9 @@ sched_fill(struct sched *s)
 		return;
 	s->filling = 1;
 	while (!s->stopped && !s->eof && s->inflight < s->max) {
-		if ((t = targets_next(ctx->targets)) == NULL) {
+		if ((t = s->held) != NULL)
+			s->held = NULL;
+		else if ((t = targets_next(ctx->targets)) == NULL) {
 			if (targets_done(ctx->targets))
 				s->eof = 1;
 			else if (event_add(s->input, NULL) == -1)
@@ -92,8 +157,12 @@ sched_fill(struct sched *s)
 		}
 		if (t->error != NULL) {
 			fetch_reject(ctx, t);
-			s->failed++;
+			stats_done(ctx->stats, OUTCOME_INVALID_TARGET, 0);
 			continue;
+		}
+		if (!sched_token(s)) {
+			s->held = t;
+			break;
 		}
 		s->inflight++;
 		fetch_start(ctx, t); /* may end at once, in sched_done */
@@ -104,11 +173,10 @@ sched_fill(struct sched *s)
 }
 
 void
-sched_done(struct sched *s, enum outcome outcome)
+sched_done(struct sched *s, enum outcome outcome, int status)
 {
 	s->inflight--;
-	if (outcome != OUTCOME_OK)
-		s->failed++;
+	stats_done(s->ctx->stats, outcome, status);
 	if (output_closed(s->ctx->out))
 		sched_stop(s);
 	/* Fetches waiting for a descriptor go before new targets. */

@@ -500,6 +500,56 @@ START_TEST(test_options_parse_shard)
 }
 END_TEST
 
+START_TEST(test_options_parse_long_runs)
+{
+	ck_assert_int_eq(PARSE("h"), OPTIONS_OK);
+	ck_assert_int_eq(opts.progress, -1);
+	ck_assert_int_eq(opts.stats, 0);
+	ck_assert_int_eq(opts.rate, 0);
+	ck_assert_int_eq(opts.retry, 0);
+	ck_assert(!timerisset(&opts.connect_timeout));
+	options_free(&opts);
+	ck_assert_int_eq(PARSE("--progress", "--stats", "--rate", "250",
+	                     "--retry", "3", "--connect-timeout", "0.25", "h"),
+	    OPTIONS_OK);
+	ck_assert_int_eq(opts.progress, 1);
+	ck_assert_int_eq(opts.stats, 1);
+	ck_assert_int_eq(opts.rate, 250);
+	ck_assert_int_eq(opts.retry, 3);
+	ck_assert_int_eq(opts.connect_timeout.tv_sec, 0);
+	ck_assert_int_eq(opts.connect_timeout.tv_usec, 250000);
+	options_free(&opts);
+	/* The last of --progress and --no-progress wins. */
+	ck_assert_int_eq(PARSE("--progress", "--no-progress", "h"), OPTIONS_OK);
+	ck_assert_int_eq(opts.progress, 0);
+	options_free(&opts);
+	ck_assert_int_eq(PARSE("--retry", "0", "--rate", "1000000", "h"),
+	    OPTIONS_OK);
+	options_free(&opts);
+	check_err(PARSE("--rate", "0", "h"),
+	    "rate is too small: 0 (1-1000000)");
+	options_free(&opts);
+	check_err(PARSE("--rate", "1000001", "h"),
+	    "rate is too large: 1000001 (1-1000000)");
+	options_free(&opts);
+	check_err(PARSE("--retry", "101", "h"),
+	    "retry is too large: 101 (0-100)");
+	options_free(&opts);
+	check_err(PARSE("--retry", "x", "h"), "retry is invalid: x (0-100)");
+	options_free(&opts);
+	check_err(PARSE("--connect-timeout", "0", "h"),
+	    "connect timeout is too small: 0 (0.001-86400)");
+	options_free(&opts);
+	check_err(PARSE("--progress=1", "h"),
+	    "option --progress takes no value");
+	options_free(&opts);
+	/* Regress: a long-only option without its value was named "-\x03". */
+	check_err(PARSE("h", "--rate"), "option --rate needs a value");
+	options_free(&opts);
+	check_err(PARSE("h", "--shard"), "option --shard needs a value");
+}
+END_TEST
+
 /* Regress: "-i FILE -" dropped the "-" without a word. */
 START_TEST(test_options_parse_input_and_dash)
 {
@@ -685,6 +735,7 @@ options_suite(void)
 	tcase_add_test(tc, test_options_parse_tls);
 	tcase_add_test(tc, test_options_parse_resolve);
 	tcase_add_test(tc, test_options_parse_shard);
+	tcase_add_test(tc, test_options_parse_long_runs);
 	tcase_add_test(tc, test_options_parse_missing_value);
 	tcase_add_test(tc, test_options_parse_permutes);
 	tcase_add_test(tc, test_options_parse_double_dash);

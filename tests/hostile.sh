@@ -21,8 +21,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The HTTP scenarios (dns_* ones are UDP name servers, for integration.sh).
-mapfile -t SCENARIOS < <("$TESTD" -L | grep -v "^dns_")
+# The HTTP scenarios (dns_* ones are UDP name servers, for integration.sh;
+# flaky_* ones keep state across connections, for longrun.sh).
+mapfile -t SCENARIOS < <("$TESTD" -L | grep -vE "^(dns|flaky)_")
 testd_start "$TESTD" 300 "${SCENARIOS[@]}"
 port() {
 	local v="TESTD_PORT_$1"

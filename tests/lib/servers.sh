@@ -60,6 +60,7 @@ CONF
 #   /         200 "ok\n" with X-Test: awget
 #   /req      echoes what awget sent as X-Req-* headers
 #   /sleep    answers after 5 s (the deadline case)
+#   /missing  404
 nginx_start() {
 	local dir=$1 port=$2 v6=
 	mkdir -p "$dir/logs" "$dir/tmp"
@@ -95,6 +96,9 @@ $(nginx_http_common "$dir")
 		location /sleep {
 			echo_sleep 5;
 			echo ok;
+		}
+		location /missing {
+			return 404;
 		}
 	}
 }

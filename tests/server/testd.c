@@ -77,6 +77,8 @@ struct scenario {
 #define SC_ON_ACCEPT 0x1    /* start without reading a request */
 #define SC_HOLD 0x2         /* after the fixed text, wait for the client */
 #define SC_DNS_SERVFAIL 0x4 /* not HTTP: a UDP name server that fails */
+#define SC_RST_FIRST 0x8    /* reset the first connection, answer the rest */
+#define SC_FULL 0x10        /* never accept: connects hang in SYN_SENT */
 	const char *text;   /* for sc_text */
 	size_t textlen;
 	enum step (*start)(struct conn *); /* accepted or request read */
@@ -121,6 +123,9 @@ struct listener {
 	struct event *udp; /* SC_DNS_SERVFAIL: its socket, instead of lev */
 	struct event *resume;
 	int port;
+	unsigned long accepted;
+	int full_fd;   /* SC_FULL: the listening socket, instead of lev */
+	int filler[2]; /* SC_FULL: our own connections that fill its queue */
 };
 
 /* The whole server; main() owns it. */
@@ -584,6 +589,9 @@ static const struct scenario scenarios[] = {
     {"limit_total", 0, NULL, 0, sc_limit_total, sc_limit_total_more, NULL, 0},
     {"interim_n", 0, NULL, 0, sc_interim_n, NULL, NULL, 0},
     {"dns_servfail", SC_DNS_SERVFAIL, NULL, 0, NULL, NULL, NULL, 0},
+    {"flaky_rst_first", SC_RST_FIRST, TEXT(REPLY_NORMAL), sc_text, NULL, NULL,
+        0},
+    {"flaky_full", SC_FULL, NULL, 0, NULL, NULL, NULL, 0},
 };
 
 static const struct scenario *
@@ -801,10 +809,21 @@ static void
 listener_accept(struct evconnlistener *lev, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
+	struct listener *l = arg;
+	struct linger rst = {.l_onoff = 1, .l_linger = 0};
+
 	(void)lev;
 	(void)sa;
 	(void)salen;
-	conn_new(arg, fd);
+	if ((l->sc->flags & SC_RST_FIRST) && l->accepted++ == 0) {
+		/* A zero linger makes close() send RST instead of FIN. */
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst) ==
+		    -1)
+			warn("%s: SO_LINGER", l->sc->name);
+		evutil_closesocket(fd);
+		return;
+	}
+	conn_new(l, fd);
 }
 
 static void
@@ -886,6 +905,43 @@ dns_open(struct testd *td, struct listener *l,
 		errx(1, "event_new failed");
 }
 
+/*
+ * flaky_full: a listener with a backlog of 0 that never accepts, its one
+ * queue place taken by a connection of our own, so that the kernel drops
+ * every later SYN and a client's connect() waits, as with a host that has
+ * gone dark: the --connect-timeout case, on loopback.
+ */
+static void
+full_open(struct listener *l, const struct sockaddr_storage *ss,
+    socklen_t sslen, const char *addr)
+{
+	struct sockaddr_storage bound;
+	socklen_t len = sizeof bound;
+	size_t i;
+
+	l->full_fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l->full_fd == -1 ||
+	    bind(l->full_fd, (const struct sockaddr *)ss, sslen) == -1 ||
+	    listen(l->full_fd, 0) == -1)
+		err(1, "%s: listen on %s", l->sc->name, addr);
+	if (getsockname(l->full_fd, (struct sockaddr *)&bound, &len) == -1)
+		err(1, "%s: getsockname", l->sc->name);
+	for (i = 0; i < NITEMS(l->filler); i++) {
+		l->filler[i] = socket(bound.ss_family,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (l->filler[i] == -1)
+			err(1, "%s: socket", l->sc->name);
+		if (connect(l->filler[i], (struct sockaddr *)&bound, len) ==
+		        -1 &&
+		    errno != EINPROGRESS)
+			err(1, "%s: connect", l->sc->name);
+	}
+	if (bound.ss_family == AF_INET6)
+		l->port = ntohs(((struct sockaddr_in6 *)&bound)->sin6_port);
+	else
+		l->port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
+}
+
 static void
 listener_open(struct testd *td, struct listener *l,
     const struct sockaddr_storage *ss, socklen_t sslen, const char *addr)
@@ -896,6 +952,10 @@ listener_open(struct testd *td, struct listener *l,
 	l->td = td;
 	if (l->sc->flags & SC_DNS_SERVFAIL) {
 		dns_open(td, l, ss, sslen, addr);
+		return;
+	}
+	if (l->sc->flags & SC_FULL) {
+		full_open(l, ss, sslen, addr);
 		return;
 	}
 	l->lev = evconnlistener_new_bind(td->base, listener_accept, l,
@@ -963,6 +1023,12 @@ testd_free(struct testd *td)
 		if (td->listeners[i].udp != NULL) {
 			close(event_get_fd(td->listeners[i].udp));
 			event_free(td->listeners[i].udp);
+			continue;
+		}
+		if (td->listeners[i].sc->flags & SC_FULL) {
+			close(td->listeners[i].filler[0]);
+			close(td->listeners[i].filler[1]);
+			close(td->listeners[i].full_fd);
 			continue;
 		}
 		evconnlistener_free(td->listeners[i].lev);
