@@ -12,14 +12,24 @@
 
 #include "util.h"
 
-/* Limits. Each is given in awget(1) and tested at limit-1, limit, limit+1. */
-#define AWGET_MAX_LINE (64 * 1024)          /* one status or header line */
+/*
+ * Limits. Each is given in awget(1) and tested at limit-1, limit, limit+1.
+ * The response's three may be set smaller at build time, for the fuzzer
+ * to reach them within its input size (scripts/fuzz).
+ */
+#ifndef AWGET_MAX_LINE
+#define AWGET_MAX_LINE (64 * 1024) /* one status or header line */
+#endif
+#ifndef AWGET_MAX_HEADER_BYTES
 #define AWGET_MAX_HEADER_BYTES (256 * 1024) /* all header lines, 1xx too */
-#define AWGET_MAX_INTERIM 16                /* 1xx blocks before the final */
-#define AWGET_MAX_HOSTNAME 253              /* RFC 1035 name, without dot */
-#define AWGET_MAX_TARGET 8192               /* one target as written */
-#define AWGET_MAX_HEADERS_OPT 64            /* -H options */
-#define AWGET_MAX_PINS 64                   /* --resolve options */
+#endif
+#ifndef AWGET_MAX_INTERIM
+#define AWGET_MAX_INTERIM 16 /* 1xx blocks before the final */
+#endif
+#define AWGET_MAX_HOSTNAME 253   /* RFC 1035 name, without dot */
+#define AWGET_MAX_TARGET 8192    /* one target as written */
+#define AWGET_MAX_HEADERS_OPT 64 /* -H options */
+#define AWGET_MAX_PINS 64        /* --resolve options */
 #define AWGET_MAX_CONCURRENCY 1000000
 #define AWGET_DEFAULT_CONCURRENCY 100
 #define AWGET_DEFAULT_TIMEOUT_MS 10000

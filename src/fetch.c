@@ -779,29 +779,18 @@ fetch_tls_read(struct bufferevent *bev, void *arg)
 	fetch_take_lines(arg, bufferevent_get_input(bev));
 }
 
-/* Take every whole line in, the bytes received; returns 1 if the fetch
- * has ended. */
+/* Take every whole line in in, the bytes received; 1 if the fetch ended. */
 static int
 fetch_take_lines(struct fetch *f, struct evbuffer *in)
 {
+	char mark = f->ctx->opts->json ? JSON_STATUS_MARK : '\0';
 	enum http_line what;
-	size_t len;
-	char *line;
 
-	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
-		what = http_response_line(&f->resp, line, len);
-		if (what == HTTP_LINE_STATUS && f->ctx->opts->json)
-			buf_append(&f->out, (char[]){JSON_STATUS_MARK}, 1);
-		if (what == HTTP_LINE_STATUS || what == HTTP_LINE_HEADER)
-			output_line(&f->out, line, len);
-		free(line);
+	while ((what = http_read_lines(&f->resp, in, &f->out, mark)) !=
+	    HTTP_LINE_PARTIAL)
 		if (fetch_on_line(f, what))
 			return 1;
-	}
-	if ((len = evbuffer_get_length(in)) == 0)
-		return 0;
-	line = (char *)evbuffer_pullup(in, len < 5 ? len : 5);
-	return fetch_on_line(f, http_response_partial(&f->resp, line, len));
+	return 0;
 }
 
 /* Fail with the socket error err, named by class. */
@@ -823,7 +812,7 @@ fetch_on_line(struct fetch *f, enum http_line what)
 	case HTTP_LINE_STATUS:
 		fetch_set_state(f, FETCH_READ_HEADERS);
 		return 0;
-	case HTTP_LINE_HEADER:
+	case HTTP_LINE_HEADER: /* http_read_lines keeps these */
 	case HTTP_LINE_PARTIAL:
 		return 0;
 	case HTTP_LINE_INTERIM:

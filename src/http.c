@@ -10,8 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <event2/buffer.h>
+
 #include "awget.h"
 #include "http.h"
+#include "output.h"
 #include "targets.h"
 #include "util.h"
 
@@ -255,4 +258,29 @@ http_response_partial(const struct http_response *r, const char *p, size_t len)
 	if (!r->in_headers && memcmp(p, "HTTP/", len < 5 ? len : 5) != 0)
 		return HTTP_LINE_NOT_HTTP;
 	return HTTP_LINE_PARTIAL;
+}
+
+enum http_line
+http_read_lines(struct http_response *r, struct evbuffer *in, struct buf *out,
+    char mark)
+{
+	enum http_line what;
+	size_t len;
+	char *line;
+
+	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
+		what = http_response_line(r, line, len);
+		if (what == HTTP_LINE_STATUS && mark != '\0')
+			buf_append(out, &mark, 1);
+		if (what == HTTP_LINE_STATUS || what == HTTP_LINE_HEADER)
+			output_line(out, line, len);
+		free(line);
+		if (what != HTTP_LINE_HEADER)
+			return what;
+	}
+	/* No line end yet: a line may already be too long, or not HTTP. */
+	if ((len = evbuffer_get_length(in)) == 0)
+		return HTTP_LINE_PARTIAL;
+	line = (char *)evbuffer_pullup(in, len < 5 ? len : 5);
+	return http_response_partial(r, line, len);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 struct buf;
+struct evbuffer;
 struct target;
 
 /* What every target is sent, prepared once per run. */
@@ -57,6 +58,17 @@ enum http_line http_response_line(struct http_response *, const char *, size_t);
  */
 enum http_line http_response_partial(const struct http_response *, const char *,
     size_t);
+
+/*
+ * Take the whole lines the buffer holds (evbuffer_readln, CRLF or LF),
+ * appending each status and header line to b as output_line writes it,
+ * and a status line after the byte mark unless it is 0. Returns at the
+ * first line that moves the response on (a status line, the end of a
+ * block, a refusal), or HTTP_LINE_PARTIAL once no whole line is left and
+ * the bytes waiting for their line end may still make a good one.
+ */
+enum http_line http_read_lines(struct http_response *, struct evbuffer *,
+    struct buf *, char);
 
 /*
  * Check one -H argument: "Name: value" adds or replaces, "Name:" removes a

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+
 #include "awget.h"
 #include "http.h"
 #include "targets.h"
@@ -738,6 +740,100 @@ tcase(Suite *s, const char *name)
 	return tc;
 }
 
+/* What http_read_lines makes of text, taken in one piece. */
+struct read_result {
+	enum http_line what[8];
+	int n;
+	struct buf out;
+};
+
+static void
+read_all(const char *text, char mark, struct read_result *rr)
+{
+	struct evbuffer *in = evbuffer_new();
+	struct http_response r = {0};
+	enum http_line what;
+
+	memset(rr, 0, sizeof(*rr));
+	evbuffer_add(in, text, strlen(text));
+	do {
+		what = http_read_lines(&r, in, &rr->out, mark);
+		rr->what[rr->n++] = what;
+	} while (what == HTTP_LINE_STATUS || what == HTTP_LINE_INTERIM);
+	buf_append(&rr->out, "", 1);
+	evbuffer_free(in);
+}
+
+START_TEST(test_http_read_lines_block)
+{
+	struct read_result rr;
+
+	read_all("HTTP/1.1 200 OK\r\nA: b\nC: \x1b\r\n\r\nbody", '\0', &rr);
+	ck_assert_int_eq(rr.n, 2);
+	ck_assert_int_eq(rr.what[0], HTTP_LINE_STATUS);
+	ck_assert_int_eq(rr.what[1], HTTP_LINE_END);
+	ck_assert_str_eq(rr.out.data, "HTTP/1.1 200 OK\nA: b\nC: \\x1b\n");
+	buf_free(&rr.out);
+}
+END_TEST
+
+START_TEST(test_http_read_lines_interim_marked)
+{
+	struct read_result rr;
+
+	read_all("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No\r\n\r\n", '\001',
+	    &rr);
+	ck_assert_int_eq(rr.n, 4);
+	ck_assert_int_eq(rr.what[1], HTTP_LINE_INTERIM);
+	ck_assert_int_eq(rr.what[2], HTTP_LINE_STATUS);
+	ck_assert_int_eq(rr.what[3], HTTP_LINE_END);
+	ck_assert_str_eq(rr.out.data,
+	    "\001HTTP/1.1 100 Continue\n\001HTTP/1.1 204 No\n");
+	buf_free(&rr.out);
+}
+END_TEST
+
+START_TEST(test_http_read_lines_partial)
+{
+	struct read_result rr;
+
+	/* A line still to end waits; so does the start of a status line. */
+	read_all("HTTP/1.1 200 OK\r\nServer: ng", '\0', &rr);
+	ck_assert_int_eq(rr.n, 2);
+	ck_assert_int_eq(rr.what[1], HTTP_LINE_PARTIAL);
+	ck_assert_str_eq(rr.out.data, "HTTP/1.1 200 OK\n");
+	buf_free(&rr.out);
+	read_all("HTT", '\0', &rr);
+	ck_assert_int_eq(rr.what[0], HTTP_LINE_PARTIAL);
+	buf_free(&rr.out);
+	read_all("", '\0', &rr);
+	ck_assert_int_eq(rr.what[0], HTTP_LINE_PARTIAL);
+	buf_free(&rr.out);
+}
+END_TEST
+
+START_TEST(test_http_read_lines_refusals)
+{
+	struct read_result rr;
+	char *text = xmalloc(AWGET_MAX_LINE + 64);
+
+	read_all("SSH-2.0-OpenSSH", '\0', &rr);
+	ck_assert_int_eq(rr.what[0], HTTP_LINE_NOT_HTTP);
+	ck_assert_str_eq(rr.out.data, "");
+	buf_free(&rr.out);
+	/* A header line over the limit, with no line end yet. */
+	memcpy(text, "HTTP/1.1 200 OK\r\nX: ", 20);
+	memset(text + 20, 'x', AWGET_MAX_LINE);
+	text[20 + AWGET_MAX_LINE] = '\0';
+	read_all(text, '\0', &rr);
+	ck_assert_int_eq(rr.n, 2);
+	ck_assert_int_eq(rr.what[1], HTTP_LINE_TOO_LONG);
+	ck_assert_str_eq(rr.out.data, "HTTP/1.1 200 OK\n");
+	buf_free(&rr.out);
+	free(text);
+}
+END_TEST
+
 static Suite *
 http_suite(void)
 {
@@ -801,6 +897,12 @@ http_suite(void)
 
 	tc = tcase(s, "http_response_partial");
 	tcase_add_test(tc, test_http_response_partial);
+
+	tc = tcase(s, "http_read_lines");
+	tcase_add_test(tc, test_http_read_lines_block);
+	tcase_add_test(tc, test_http_read_lines_interim_marked);
+	tcase_add_test(tc, test_http_read_lines_partial);
+	tcase_add_test(tc, test_http_read_lines_refusals);
 	return s;
 }
 

@@ -1,8 +1,10 @@
 /*
  * fuzz_response.c: a libFuzzer target over what a server's bytes go
- * through: lines cut by evbuffer_readln as fetch.c cuts them, judged by
- * http_response_line and http_response_partial, escaped by
- * output_line. Whatever the bytes, and however they are split
+ * through: http_read_lines, the loop fetch.c runs on every read, which
+ * cuts lines with evbuffer_readln, judges them with http_response_line
+ * and http_response_partial and escapes them with output_line.
+ * scripts/fuzz builds it with small limits, so that inputs of a few
+ * kilobytes cross each of them. Whatever the bytes, and however they are split
  * into reads, the output must be well-formed UTF-8 with no control byte but
  * TAB and the line ends, and bounded by the limits.
  */
@@ -59,31 +61,16 @@ check_output(const struct buf *b)
 	}
 }
 
-/* Feed what in holds; returns 1 once the response has ended. */
+/* Feed what in holds, as fetch.c does; 1 once the response has ended. */
 static int
-drain(struct evbuffer *in, struct http_response *r, struct buf *out,
-    size_t *lines)
+drain(struct evbuffer *in, struct http_response *r, struct buf *out)
 {
 	enum http_line what;
-	size_t len;
-	char *line;
 
-	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
-		what = http_response_line(r, line, len);
-		if (what == HTTP_LINE_STATUS || what == HTTP_LINE_HEADER) {
-			output_line(out, line, len);
-			(*lines)++;
-		}
-		free(line);
-		if (what != HTTP_LINE_STATUS && what != HTTP_LINE_HEADER &&
-		    what != HTTP_LINE_INTERIM)
+	while ((what = http_read_lines(r, in, out, '\0')) != HTTP_LINE_PARTIAL)
+		if (what != HTTP_LINE_STATUS && what != HTTP_LINE_INTERIM)
 			return 1;
-	}
-	len = evbuffer_get_length(in);
-	if (len == 0)
-		return 0;
-	line = (char *)evbuffer_pullup(in, len < 5 ? len : 5);
-	return http_response_partial(r, line, len) != HTTP_LINE_PARTIAL;
+	return 0;
 }
 
 int
@@ -92,7 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct evbuffer *in = evbuffer_new();
 	struct http_response r = {0};
 	struct buf out = {0};
-	size_t off = 0, chunk, lines = 0;
+	size_t off = 0, chunk, lines = 0, i, start;
 
 	if (in == NULL)
 		abort();
@@ -103,10 +90,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		evbuffer_add(in, data + off, n);
 		off += n;
-		if (drain(in, &r, &out, &lines))
+		if (drain(in, &r, &out))
 			break;
 	}
 	check_output(&out);
+	/* No printed line is longer than the line limit lets it be. */
+	for (i = 0, start = 0; i < out.len; i++)
+		if (out.data[i] == '\n') {
+			if (i - start > OUTPUT_ESCAPED_MAX(AWGET_MAX_LINE))
+				abort();
+			start = i + 1;
+			lines++;
+		}
+	if (r.interim > AWGET_MAX_INTERIM + 1)
+		abort();
 	/* Every printed byte came from a line within the limits. */
 	if (r.bytes > AWGET_MAX_HEADER_BYTES + AWGET_MAX_LINE ||
 	    out.len > lines + OUTPUT_ESCAPED_MAX(r.bytes))
