@@ -178,6 +178,14 @@ fetch_start(struct awget *ctx, struct target *t)
 	evtimer_add(&f->deadline, ctx->deadline);
 	if (ctx->opts->verbose)
 		output_trace(ctx->out, t->text, "start");
+	/*
+	 * The system trust store is read at the first https:// target (see
+	 * main), before its socket takes a descriptor: with the table full,
+	 * reading it later would fail the run's every HTTPS target.
+	 */
+	if (t->tls && ctx->tls == NULL && ctx->tls_error == NULL)
+		ctx->tls =
+		    tls_ctx_new(NULL, ctx->opts->insecure, &ctx->tls_error);
 	if (t->family != 0)
 		fetch_literal(f, t->family, t->addr);
 	else if ((pin = options_pin(ctx->opts, t->host, t->port)) != NULL)
@@ -702,11 +710,7 @@ fetch_start_tls(struct fetch *f)
 	}
 	event_del(&f->io);
 	fetch_set_state(f, FETCH_TLS_HANDSHAKE);
-	/* Once for the run, at the first https:// target: see main. */
-	if (ctx->tls == NULL && ctx->tls_error == NULL)
-		ctx->tls =
-		    tls_ctx_new(NULL, ctx->opts->insecure, &ctx->tls_error);
-	if (ctx->tls == NULL) {
+	if (ctx->tls == NULL) { /* see fetch_start */
 		fetch_fail(f, OUTCOME_TLS, "TLS: %s", ctx->tls_error);
 		return;
 	}

@@ -226,7 +226,7 @@ main(int argc, char **argv)
 	/*
 	 * A CA file given is read now, so a bad one stops the run before it
 	 * starts. The system store (255M instructions, 6 MiB) is read only
-	 * when the first https:// target needs it: see fetch_start_tls.
+	 * when the first https:// target needs it: see fetch_start.
 	 */
 	if (opts.cacert != NULL &&
 	    (ctx.tls = tls_ctx_new(opts.cacert, opts.insecure,
