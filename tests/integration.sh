@@ -18,11 +18,12 @@ TOP=$(cd "$HERE/.." && pwd)
 
 T=$(mktemp -d /tmp/awget-test.XXXXXX)
 chmod 755 "$T" # nginx workers and dnsmasq drop to nobody
-NGINX_PID= DNSMASQ_PID= TESTD_PID=
+NGINX_PID= DNSMASQ_PID= TESTD_PID= TESTD6_PID=
 cleanup() {
 	stop_pid "$NGINX_PID"
 	stop_pid "$DNSMASQ_PID"
 	stop_pid "$TESTD_PID"
+	stop_pid "$TESTD6_PID"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -50,6 +51,7 @@ nginx_start "$T/nginx" "$PORT" || {
 	exit 1
 }
 printf '127.0.0.1 good.test\n127.0.0.3 two.test\n127.0.0.1 two.test\n::1 v6only.test\n' >"$T/hosts"
+printf '127.0.0.3 mixed.test\n::1 mixed.test\n' >>"$T/hosts"
 # 10,000 distinct names, each its own loopback address.
 awk 'BEGIN { for (i = 0; i < 10000; i++)
 	printf "127.1.%d.%d n%05d.test\n", int(i / 250), i % 250 + 1, i }' >>"$T/hosts"
@@ -352,6 +354,31 @@ if grep -q "^good.test:$PORT header > HTTP/1.1 200 OK" "$T/out"; then ok "-4 and
 	not_ok "-4 and an A record: fetched" "$(cat "$T/err")"
 fi
 
+## The same resolution errors in JSON: class, phase and message.
+: >"$T/json"
+if [ -n "$TESTD" ]; then
+	aw -j -t 5 -r "127.0.0.1:$TESTD_PORT_dns_servfail" "x.test:$PORT"
+	cat "$T/out" >>"$T/json"
+fi
+aw -j $DNS "nosuch.invalid:$PORT" "x.fail:$PORT"
+cat "$T/out" >>"$T/json"
+aw -j $DNS -4 "v6only.test:$PORT"
+cat "$T/out" >>"$T/json"
+aw -j -r "127.0.0.1:$CLOSED" -t 1 "never.test:$PORT"
+cat "$T/out" >>"$T/json"
+jq -c '[.target, .error_class, .phase, .ip, .error]' "$T/json" | sort >"$T/got"
+{
+	[ -n "$TESTD" ] && echo "[\"x.test:$PORT\",\"resolve\",\"resolve\",null,\"cannot resolve x.test: name server failure (SERVFAIL, or no answer)\"]"
+	cat <<EOF
+["nosuch.invalid:$PORT","resolve","resolve",null,"cannot resolve nosuch.invalid: no such host (NXDOMAIN)"]
+["x.fail:$PORT","resolve","resolve",null,"cannot resolve x.fail: the name server refused (REFUSED)"]
+["v6only.test:$PORT","resolve","resolve",null,"cannot resolve v6only.test: no IPv4 address for this name"]
+["never.test:$PORT","timeout","resolve",null,"timed out in phase resolve"]
+EOF
+} | sort >"$T/want"
+check_file "-j: NXDOMAIN, SERVFAIL, REFUSED, -4 and AAAA only: class resolve; no answer: timeout, phase resolve" \
+	"$T/want" "$T/got"
+
 ## --resolve pins an address: no DNS (the resolver given is dead).
 aw -r "127.0.0.1:$CLOSED" --resolve "pinned.test:$PORT:127.0.0.2" \
 	--resolve "PINNED.test:1:[::1]" "pinned.test:$PORT/req"
@@ -385,6 +412,23 @@ if grep -q ' lo$' /proc/net/if_inet6 2>/dev/null; then
 	jq -c '[.ip, .status]' "$T/out" >"$T/got"
 	echo '["::1",200]' >"$T/want"
 	check_file "a name with only an AAAA record: fetched over IPv6" "$T/want" "$T/got"
+	# mixed.test: A 127.0.0.3 refuses (a scripted server on [::1] only),
+	# then AAAA ::1 answers.
+	if [ -n "$TESTD" ]; then
+		pid4=$TESTD_PID port4=$TESTD_PORT_normal
+		testd_start "$TESTD" 60 -a ::1 normal
+		TESTD6_PID=$TESTD_PID TESTD_PID=$pid4 port6=$TESTD_PORT_normal
+		TESTD_PORT_normal=$port4
+		aw $DNS -v -j "mixed.test:$port6"
+		grep -o 'connect [0-9a-f.:]* port' "$T/err" >"$T/got"
+		printf 'connect 127.0.0.3 port\nconnect ::1 port\n' >"$T/want"
+		check_file "A refused, then AAAA: the A tried, then the AAAA" "$T/want" "$T/got"
+		jq -c '[.ip, .status]' "$T/out" >"$T/got"
+		echo '["::1",200]' >"$T/want"
+		check_file "A refused, then AAAA: fetched, JSON ip ::1" "$T/want" "$T/got"
+		stop_pid "$TESTD6_PID"
+		TESTD6_PID=
+	fi
 else
 	ok "# SKIP [::1]: this kernel has no IPv6 loopback"
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/tls.sh: HTTPS end to end: a real nginx on loopback serving a test CA's
 # certificates made now by openssl (valid, expired, wrong name, self-signed,
-# TLS 1.0 only), each case's exact outcome in text and in JSON.
+# TLS 1.0 only) and the scripted test server (silent, not TLS, closed),
+# each case's exact outcome in text and in JSON.
 # Prints one TAP line per check.
 #
 #   AWGET=build/awget TESTD=build/tests/server/awget-testd tests/tls.sh
@@ -27,7 +28,7 @@ if ! nginx_tls_start "$T/nginx"; then
 	not_ok "nginx serves HTTPS on loopback" "$(cat "$T/nginx/logs/error.log")"
 	exit 1
 fi
-testd_start "$TESTD" 120 silent
+testd_start "$TESTD" 120 silent ssh_banner early_answer close_on_accept
 CA=(--cacert "$T/nginx/certs/ca.pem")
 V=$TLS_PORT_valid
 
@@ -39,7 +40,9 @@ for t in "https://localhost:$V/" "https://127.0.0.1:$V/x"; do
 		"$t" "Date: DATE" "$t" "Content-Type: text/plain" \
 		"$t" "Content-Length: 3" "$t" "Connection: close" \
 		"$t" "X-Test: awget-tls"
-done | sort >"$T/want"
+done >"$T/want"
+echo "https://localhost:$V/ header > X-SNI: localhost" >>"$T/want"
+sort "$T/want" -o "$T/want"
 check_file "valid certificate (name and IP): exact headers" "$T/want" "$T/got"
 if [ "$rc" = 0 ] && [ ! -s "$T/err" ]; then ok "valid certificate: exit 0"; else
 	not_ok "valid certificate: exit 0" "rc=$rc" "$(cat "$T/err")"
@@ -73,6 +76,14 @@ tls_case "protocol version (server speaks TLS 1.0 only)" \
 	"TLS: handshake failed: tlsv1 alert protocol version" "${CA[@]}"
 tls_case "the handshake is inside the deadline" \
 	"https://127.0.0.1:$TESTD_PORT_silent/" "timed out in phase tls" -t 1
+tls_case "not TLS: an SSH banner" "https://127.0.0.1:$TESTD_PORT_ssh_banner/" \
+	"TLS: handshake failed: wrong version number" "${CA[@]}" -t 5
+tls_case "not TLS: an HTTP answer before the request" \
+	"https://127.0.0.1:$TESTD_PORT_early_answer/" \
+	"TLS: handshake failed: wrong version number" "${CA[@]}" -t 5
+tls_case "closed on accept, before the handshake" \
+	"https://127.0.0.1:$TESTD_PORT_close_on_accept/" \
+	"TLS: handshake failed: unexpected eof while reading" "${CA[@]}" -t 5
 
 ## Regress: out of descriptors, HTTPS targets wait too. libevent closes an
 ## OpenSSL bufferevent's socket in a finalizer, after the fetch has ended;
@@ -93,6 +104,25 @@ if [ -z "$bad" ]; then
 	ok "out of descriptors: HTTPS targets wait for one (ulimit -n 7-12)"
 else
 	not_ok "out of descriptors: HTTPS targets wait for one" "$bad"
+fi
+
+## Regress: the system trust store is read before the first HTTPS
+## socket; read at the handshake, with no descriptor left, it failed the
+## run's every HTTPS target ("cannot load the system trust store").
+## Without --cacert the test CA is unknown: each target fails, but on
+## verification, not on the store.
+bad=
+for n in 8 9 10 11 12; do
+	{ (
+		ulimit -n "$n"
+		exec "$AWGET" "https://127.0.0.1:$V/a" "https://127.0.0.1:$V/b"
+	) >"$T/out" 2>"$T/err"; } 2>/dev/null
+	grep -q 'trust store' "$T/err" && bad="$bad ulimit-$n"
+done
+if [ -z "$bad" ]; then
+	ok "out of descriptors: the system trust store is still read (ulimit -n 8-12)"
+else
+	not_ok "out of descriptors: the system trust store is still read" "$bad"
 fi
 
 ## -k skips verification.
@@ -128,5 +158,84 @@ sort >"$T/want" <<EOF
 ["tls","tls","127.0.0.1","TLS: certificate verification failed: hostname mismatch"]
 EOF
 check_file "-j: TLS failures by class and phase" "$T/want" "$T/got"
+
+## JSON for every other failure above: class, phase and the same message.
+aw -j -t 1 "${CA[@]}" "https://localhost:$TLS_PORT_self/" \
+	"https://localhost:$TLS_PORT_old/" "https://127.0.0.1:$TLS_PORT_wrong/" \
+	"https://127.0.0.1:$TESTD_PORT_silent/" \
+	"https://127.0.0.1:$TESTD_PORT_ssh_banner/" \
+	"https://127.0.0.1:$TESTD_PORT_early_answer/" \
+	"https://127.0.0.1:$TESTD_PORT_close_on_accept/"
+cp "$T/out" "$T/json"
+aw -j "https://localhost:$V/" # no --cacert: the test CA is unknown
+cat "$T/out" >>"$T/json"
+jq -c '[.target, .error_class, .phase, .ip, .error]' "$T/json" | sort >"$T/got"
+sort >"$T/want" <<EOF
+["https://localhost:$TLS_PORT_self/","tls","tls","127.0.0.1","TLS: certificate verification failed: self-signed certificate"]
+["https://localhost:$V/","tls","tls","127.0.0.1","TLS: certificate verification failed: unable to get local issuer certificate"]
+["https://localhost:$TLS_PORT_old/","tls","tls","127.0.0.1","TLS: handshake failed: tlsv1 alert protocol version"]
+["https://127.0.0.1:$TLS_PORT_wrong/","tls","tls","127.0.0.1","TLS: certificate verification failed: IP address mismatch"]
+["https://127.0.0.1:$TESTD_PORT_silent/","timeout","tls","127.0.0.1","timed out in phase tls"]
+["https://127.0.0.1:$TESTD_PORT_ssh_banner/","tls","tls","127.0.0.1","TLS: handshake failed: wrong version number"]
+["https://127.0.0.1:$TESTD_PORT_early_answer/","tls","tls","127.0.0.1","TLS: handshake failed: wrong version number"]
+["https://127.0.0.1:$TESTD_PORT_close_on_accept/","tls","tls","127.0.0.1","TLS: handshake failed: unexpected eof while reading"]
+EOF
+check_file "-j: self-signed, unknown CA, TLS 1.0, IP mismatch, handshake timeout, not TLS, closed" \
+	"$T/want" "$T/got"
+
+## -k: fetched, and tls.verify keeps what OpenSSL found.
+aw -j -k "${CA[@]}" "https://localhost:$TLS_PORT_self/" \
+	"https://localhost:$TLS_PORT_expired/"
+jq -c '[.target, .status, .tls.verify]' "$T/out" | sort >"$T/got"
+sort >"$T/want" <<EOF
+["https://localhost:$TLS_PORT_self/",200,"self-signed certificate"]
+["https://localhost:$TLS_PORT_expired/",200,"certificate has expired"]
+EOF
+check_file "-j -k: tls.verify says self-signed certificate, certificate has expired" \
+	"$T/want" "$T/got"
+
+## SNI: the name for a name, nothing for an address (RFC 6066). nginx
+## echoes $ssl_server_name as X-SNI and omits the header when it is empty.
+sni() { # each target and its X-SNI values, from -j output
+	jq -c '[.target, [.headers[] | select(.[0] == "X-SNI")[1]]]' "$T/out"
+}
+aw -j "${CA[@]}" "https://localhost:$V/" "https://127.0.0.1:$V/"
+sni | sort >"$T/got"
+sort >"$T/want" <<EOF
+["https://localhost:$V/",["localhost"]]
+["https://127.0.0.1:$V/",[]]
+EOF
+check_file "SNI: localhost sends \"localhost\", 127.0.0.1 sends none" \
+	"$T/want" "$T/got"
+
+## HTTPS over [::1]: the address is checked against the IP:::1 SAN.
+if grep -q ' lo$' /proc/net/if_inet6 2>/dev/null; then
+	aw -j "${CA[@]}" "https://[::1]:$V/"
+	jq -c '[.ip, .status, .tls.verify]' "$T/out" >"$T/got"
+	sni >>"$T/got"
+	printf '["::1",200,"ok"]\n["https://[::1]:%s/",[]]\n' "$V" >"$T/want"
+	check_file "https://[::1]: verified against IP:::1, no SNI" "$T/want" "$T/got"
+else
+	ok "# SKIP https://[::1]: this kernel has no IPv6 loopback"
+fi
+
+## One SSL_CTX per run: the CA file is read once, not per target.
+if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
+	# LeakSanitizer cannot run under ptrace: no leak check in this run.
+	ASAN_OPTIONS=detect_leaks=0 timeout 60 strace -f -e trace=openat \
+		-o "$T/strace" "$AWGET" "${CA[@]}" "https://localhost:$V/a" \
+		"https://127.0.0.1:$V/b" "https://localhost:$V/c" \
+		"https://localhost:$TLS_PORT_expired/" >"$T/out" 2>/dev/null
+	opens=$(grep -cF "\"$T/nginx/certs/ca.pem\"" "$T/strace")
+	got=$(grep -c ' header > HTTP/1.1 200 OK$' "$T/out")
+	if [ "$opens" = 1 ] && [ "$got" = 3 ]; then
+		ok "--cacert: the CA file is opened once for four targets"
+	else
+		not_ok "--cacert: the CA file is opened once" \
+			"$opens opens, $got of 3 fetched"
+	fi
+else
+	ok "# SKIP --cacert opened once: no strace, or it cannot trace here"
+fi
 
 echo "# tls: done"

@@ -2,11 +2,13 @@
 # on loopback ports under a temporary directory, each stopped by the PID we
 # started (never by name). Sourced by tests/integration.sh and scripts/bench.
 
-# A TCP port on 127.0.0.1 that nothing listens on now.
+# A TCP port on 127.0.0.1 that nothing listens on now, below the kernel's
+# ephemeral range (32768 on): a port a client used can stay in TIME_WAIT
+# there, and some kernels (gVisor's) then refuse to bind it.
 free_port() {
 	local p i
 	for i in $(seq 1 200); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 30000))
+		p=$((10000 + (RANDOM * 32768 + RANDOM) % 22768))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
@@ -168,26 +170,43 @@ tls_certs() {
 
 # nginx_tls_start DIR: nginx serving HTTPS on 127.0.0.1 with each of
 # tls_certs's certificates on its own port (TLS_PORT_valid, ...), and
-# TLS 1.0 only on TLS_PORT_old. Sets NGINX_TLS_PID.
+# TLS 1.0 only on TLS_PORT_old; the valid one on [::1] too when the kernel
+# has IPv6. Each answer has X-SNI: the name the client sent (nginx omits
+# the header when none was sent). Sets NGINX_TLS_PID.
+# free_port sees only listeners: a port it gives can still fail to bind
+# (a TIME_WAIT socket blocks it on some kernels, gVisor's for one), so
+# when nginx exits at start it is tried again on new ports, three times.
 nginx_tls_start() {
-	local dir=$1 servers= c p
+	local dir=$1 servers c p v6 try i
 	mkdir -p "$dir/logs" "$dir/tmp"
 	tls_certs "$dir/certs" || return 1
-	for c in valid expired wrong self old; do
-		p=$(free_port)
-		printf -v "TLS_PORT_$c" '%s' "$p"
-		local cert=$c proto="TLSv1.2 TLSv1.3"
-		[ "$c" = old ] && cert=valid proto=TLSv1
-		servers="$servers
+	for try in 1 2 3; do
+		servers=
+		for c in valid expired wrong self old; do
+			p=$(free_port)
+			printf -v "TLS_PORT_$c" '%s' "$p"
+			local cert=$c proto="TLSv1.2 TLSv1.3"
+			[ "$c" = old ] && cert=valid proto=TLSv1
+			v6=
+			if [ "$c" = valid ] && [ -e /proc/net/if_inet6 ] &&
+				grep -q ' lo$' /proc/net/if_inet6; then
+				v6="listen [::1]:$p ssl;"
+			fi
+			servers="$servers
 	server {
 		listen 127.0.0.1:$p ssl;
+		$v6
 		ssl_certificate $dir/certs/$cert.pem;
 		ssl_certificate_key $dir/certs/server.key;
 		ssl_protocols $proto;
-		location / { add_header X-Test awget-tls always; return 200 \"ok\\n\"; }
+		location / {
+			add_header X-Test awget-tls always;
+			add_header X-SNI \$ssl_server_name always;
+			return 200 \"ok\\n\";
+		}
 	}"
-	done
-	cat >"$dir/nginx.conf" <<CONF
+		done
+		cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
 pid $dir/nginx.pid;
@@ -198,7 +217,19 @@ $(nginx_http_common "$dir")
 $servers
 }
 CONF
-	/usr/sbin/nginx -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf" &
-	NGINX_TLS_PID=$!
-	wait_port "$TLS_PORT_valid" && wait_port "$TLS_PORT_old"
+		# Its start-up errors are in error.log too.
+		/usr/sbin/nginx -p "$dir" -e "$dir/logs/error.log" \
+			-c "$dir/nginx.conf" 2>/dev/null &
+		NGINX_TLS_PID=$!
+		# nginx binds every port before it accepts on any.
+		for i in $(seq 1 100); do
+			(exec 3<>"/dev/tcp/127.0.0.1/$TLS_PORT_valid") 2>/dev/null &&
+				wait_port "$TLS_PORT_old" && return 0
+			kill -0 "$NGINX_TLS_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		stop_pid "$NGINX_TLS_PID"
+		NGINX_TLS_PID=
+	done
+	return 1
 }
