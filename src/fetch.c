@@ -90,7 +90,7 @@ struct fetch {
 	struct awget *ctx;
 	struct target *t;
 	enum fetch_state state;
-	struct timeval start;
+	long long start_us; /* monotonic_us() at the start: time_ms */
 	struct event deadline;
 	struct evdns_getaddrinfo_request *dns; /* pending lookup, or NULL */
 	struct fetch_diag *diag;               /* pending diagnosis, or NULL */
@@ -172,7 +172,7 @@ fetch_start(struct awget *ctx, struct target *t)
 	f->t = t;
 	f->text_len = strlen(t->text);
 	f->fd = -1;
-	event_base_gettimeofday_cached(ctx->base, &f->start);
+	f->start_us = monotonic_us();
 	LIST_INSERT_HEAD(&ctx->fetches, f, entry);
 	evtimer_assign(&f->deadline, ctx->base, fetch_on_deadline, f);
 	evtimer_add(&f->deadline, ctx->deadline);
@@ -432,7 +432,7 @@ static int
 fetch_retry(struct fetch *f)
 {
 	const struct options *o = f->ctx->opts;
-	struct timeval now, end, pause;
+	struct timeval pause;
 	long ms;
 
 	if (f->retries >= o->retry ||
@@ -444,11 +444,10 @@ fetch_retry(struct fetch *f)
 		ms = AWGET_RETRY_PAUSE_MAX_MS;
 	pause.tv_sec = ms / 1000;
 	pause.tv_usec = ms % 1000 * 1000;
-	event_base_gettimeofday_cached(f->ctx->base, &now);
-	timeradd(&f->start, &o->timeout, &end);
-	timeradd(&now, &pause, &now);
-	if (!timercmp(&now, &end, <))
-		return 0; /* the deadline would cut it: report what we have */
+	/* The deadline would cut the pause short: report what we have. */
+	if (monotonic_us() + ms * 1000LL >=
+	    f->start_us + o->timeout.tv_sec * 1000000LL + o->timeout.tv_usec)
+		return 0;
 	f->retries++;
 	f->ctx->stats->retries++;
 	if (o->verbose)
@@ -610,10 +609,10 @@ static int
 fetch_send(struct fetch *f)
 {
 	struct buf *req = &f->req;
+	int first = f->state == FETCH_CONNECTING;
 	ssize_t n;
 
-	if (f->state == FETCH_CONNECTING) {
-		fetch_set_state(f, FETCH_SENDING);
+	if (first) {
 		req = &f->ctx->scratch;
 		req->len = 0;
 		http_request_build(f->ctx->req, f->t, req);
@@ -631,6 +630,9 @@ fetch_send(struct fetch *f)
 		fetch_fail_errno(f, errno);
 		return -1;
 	}
+	/* The socket took the first write: it is connected. */
+	if (first)
+		fetch_set_state(f, FETCH_SENDING);
 	f->sent += n;
 	if ((size_t)n < req->len) {
 		if (req == &f->req) {
@@ -910,7 +912,6 @@ fetch_report_json(struct awget *ctx, const struct target *t,
 	struct json_target j = {0};
 	struct buf url = {0}, tls = {0};
 	char ip[INET6_ADDRSTRLEN];
-	struct timeval now;
 
 	j.target = t->text;
 	if (t->error == NULL) {
@@ -929,9 +930,7 @@ fetch_report_json(struct awget *ctx, const struct target *t,
 	}
 	if (f != NULL) {
 		j.retries = f->retries;
-		event_base_gettimeofday_cached(ctx->base, &now);
-		j.time_ms = (now.tv_sec - f->start.tv_sec) * 1000L +
-		    (now.tv_usec - f->start.tv_usec) / 1000;
+		j.time_ms = (long)((monotonic_us() - f->start_us) / 1000);
 	}
 	if (outcome == OUTCOME_OK) {
 		j.lines = f->out.data;

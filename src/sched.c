@@ -8,7 +8,6 @@
  * stop.
  */
 #include <stdlib.h>
-#include <time.h>
 
 #include <event2/event.h>
 
@@ -33,16 +32,6 @@ struct sched {
 	int eof;
 	int stopped;
 };
-
-/* Microseconds on a clock that never jumps, for the token bucket. */
-static long long
-sched_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
-}
 
 static void
 sched_on_token(evutil_socket_t fd, short what, void *arg)
@@ -76,7 +65,7 @@ sched_new(struct awget *ctx, int max)
 	        NULL)
 		fatalx("cannot watch the input");
 	if (ctx->opts->rate > 0) {
-		rate_init(&s->rate, ctx->opts->rate, sched_now_us());
+		rate_init(&s->rate, ctx->opts->rate, monotonic_us());
 		if ((s->token = evtimer_new(ctx->base, sched_on_token, s)) ==
 		    NULL)
 			fatalx("cannot create the rate timer");
@@ -121,7 +110,7 @@ sched_token(struct sched *s)
 
 	if (s->token == NULL)
 		return 1;
-	if ((wait = rate_take(&s->rate, sched_now_us())) == 0)
+	if ((wait = rate_take(&s->rate, monotonic_us())) == 0)
 		return 1;
 	tv.tv_sec = wait / 1000000;
 	tv.tv_usec = wait % 1000000;
@@ -133,7 +122,7 @@ void
 sched_charge(struct sched *s)
 {
 	if (s->token != NULL)
-		rate_charge(&s->rate, sched_now_us());
+		rate_charge(&s->rate, monotonic_us());
 }
 
 void

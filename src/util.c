@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -181,4 +182,13 @@ parse_seconds(const char *s, long long max_ms, struct timeval *tv,
 	tv->tv_usec = (ms % 1000) * 1000;
 	*errstr = NULL;
 	return 0;
+}
+
+long long
+monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }

@@ -21,6 +21,9 @@ char *xstrdup(const char *);
 void fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* Microseconds on a clock that never jumps (CLOCK_MONOTONIC). */
+long long monotonic_us(void);
+
 /* Make room for n more bytes. */
 void buf_reserve(struct buf *, size_t);
 void buf_append(struct buf *, const void *, size_t);
