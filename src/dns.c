@@ -126,7 +126,11 @@ dns_diagnosis(int result, int count, int family)
 void
 dns_free(struct evdns_base *dns)
 {
-	/* Fail what is left, so every callback runs and frees its own. */
+	/*
+	 * Fail rather than drop what is left, so that a request's callback,
+	 * which owns its state, is not lost (main has run the loop's last
+	 * pass: normally nothing is left).
+	 */
 	if (dns != NULL)
 		evdns_base_free(dns, 1);
 }

@@ -7,6 +7,11 @@
  *                  +----+ next address        +---------------+ after a 1xx
  *                    on failure                                 block
  *
+ * A connection that is refused, that times out (--connect-timeout), or
+ * that is reset before any byte of the answer goes back to CONNECTING for
+ * the next address (fetch_reconnect); with none left, --retry may pause
+ * and start again from the first (fetch_retry).
+ *
  * IP literals start in CONNECTING. Each state has one callback below, in
  * the order a target passes through them. One absolute deadline covers
  * every state: a server that trickles a byte a second is still cut off.
@@ -27,6 +32,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -106,10 +112,11 @@ struct fetch {
 	struct evbuffer *in;     /* received, not yet a line */
 	struct buf req;          /* what the socket has not taken yet */
 	size_t sent;             /* request bytes written */
-	int last_error;          /* errno of the last failed connect */
-	/* The connect's own limit, or the pause before a retry (fd is -1
-	 * then); NULL until --connect-timeout or --retry needs it. */
+	int last_error; /* errno of the connect that failed, or the reset */
+	/* The connect's own limit, or the pause before a retry; NULL until
+	 * --connect-timeout or --retry needs it. */
 	struct event *timer;
+	int pausing;  /* the timer is a retry's pause */
 	int connects; /* sockets opened, all addresses, all retries */
 	int retries;  /* --retry attempts made */
 	struct http_response resp; /* the response, line by line */
@@ -126,9 +133,8 @@ static void fetch_connect_next(struct fetch *);
 static void fetch_literal(struct fetch *, int, const unsigned char *);
 static const char *fetch_ip(const struct fetch *, char *, size_t);
 static int fetch_connect(struct fetch *);
+static int fetch_connect_addr(struct fetch *);
 static void fetch_close(struct fetch *);
-static void fetch_watch_close(struct awget *, evutil_socket_t);
-static void fetch_on_closed(evutil_socket_t, short, void *);
 static void fetch_reconnect(struct fetch *);
 static int fetch_retry(struct fetch *);
 static void fetch_arm_timer(struct fetch *, const struct timeval *);
@@ -203,8 +209,7 @@ fetch_start(struct awget *ctx, struct target *t)
 		    ctx->opts->family == AF_INET ? '4' : '6');
 		return;
 	}
-	if (fetch_connect(f) == -1)
-		fetch_connect_next(f); /* no next: reports the error */
+	fetch_connect_addr(f);
 }
 
 /* Put the address (of family, in network order) in f->addr. */
@@ -409,6 +414,19 @@ fetch_connect(struct fetch *f)
 }
 
 /*
+ * Connect to f->addr, or if that fails at once go on with the next
+ * address, a retry or the end: -1 then, and f may be gone.
+ */
+static int
+fetch_connect_addr(struct fetch *f)
+{
+	if (fetch_connect(f) == 0)
+		return 0;
+	fetch_connect_next(f);
+	return -1;
+}
+
+/*
  * The connection failed before any byte of an answer (f->last_error says
  * how): close it and go on with the next address, or a retry, or the end.
  */
@@ -425,34 +443,39 @@ fetch_reconnect(struct fetch *f)
 
 /*
  * --retry: after a refused, reset or timed-out connection, try the
- * addresses again after a pause that doubles each time, if the pause
- * leaves time before the deadline; 1 if a retry is on its way.
+ * addresses again after a pause that doubles each time; 1 if a retry is
+ * on its way. A pause must end a pause's length before the deadline, to
+ * leave the retry some time: otherwise the last error is the outcome.
  */
 static int
 fetch_retry(struct fetch *f)
 {
 	const struct options *o = f->ctx->opts;
+	long long end_us;
 	struct timeval pause;
-	long ms;
+	long ms = AWGET_RETRY_PAUSE_MS;
+	int i;
 
 	if (f->retries >= o->retry ||
 	    (f->last_error != ECONNREFUSED && f->last_error != ECONNRESET &&
 	        f->last_error != ETIMEDOUT))
 		return 0;
-	ms = AWGET_RETRY_PAUSE_MS << (f->retries < 4 ? f->retries : 4);
+	for (i = 0; i < f->retries && ms < AWGET_RETRY_PAUSE_MAX_MS; i++)
+		ms *= 2;
 	if (ms > AWGET_RETRY_PAUSE_MAX_MS)
 		ms = AWGET_RETRY_PAUSE_MAX_MS;
+	end_us =
+	    f->start_us + o->timeout.tv_sec * 1000000LL + o->timeout.tv_usec;
+	if (monotonic_us() + 2 * ms * 1000LL > end_us)
+		return 0;
 	pause.tv_sec = ms / 1000;
 	pause.tv_usec = ms % 1000 * 1000;
-	/* The deadline would cut the pause short: report what we have. */
-	if (monotonic_us() + ms * 1000LL >=
-	    f->start_us + o->timeout.tv_sec * 1000000LL + o->timeout.tv_usec)
-		return 0;
 	f->retries++;
 	f->ctx->stats->retries++;
 	if (o->verbose)
 		output_trace(f->ctx->out, f->t->text, "retry %d in %ld ms",
 		    f->retries, ms);
+	f->pausing = 1;
 	fetch_arm_timer(f, &pause);
 	return 1;
 }
@@ -474,7 +497,7 @@ fetch_on_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (f->fd != -1) {
+	if (!f->pausing) {
 		if (f->ctx->opts->verbose)
 			output_trace(f->ctx->out, f->t->text,
 			    "connect timed out");
@@ -482,11 +505,12 @@ fetch_on_timer(evutil_socket_t fd, short what, void *arg)
 		fetch_reconnect(f);
 		return;
 	}
+	f->pausing = 0;
 	f->ai_next = f->ai;
 	if (f->ai != NULL)
 		fetch_connect_next(f);
-	else if (fetch_connect(f) == -1) /* a literal, in f->addr */
-		fetch_connect_next(f);
+	else
+		fetch_connect_addr(f); /* a literal's, or a pin's */
 }
 
 void
@@ -501,82 +525,38 @@ fetch_unpark(struct awget *ctx)
 	while ((f = TAILQ_FIRST(&ctx->parked)) != NULL) {
 		TAILQ_REMOVE(&ctx->parked, f, wait);
 		f->parked = 0;
-		if (fetch_connect(f) == -1)
-			fetch_connect_next(f);
-		else if (f->parked)
+		if (fetch_connect_addr(f) == 0 && f->parked)
 			break; /* still none free */
 	}
 	ctx->unparking = 0;
 }
 
-/* Stop watching the socket and close it. */
+/*
+ * Stop watching the socket and close it. An HTTPS socket is under an
+ * OpenSSL bufferevent made without BEV_OPT_CLOSE_ON_FREE: freed from its
+ * own callback, that bufferevent would close the socket only later, in a
+ * finalizer, while a target out of descriptors waits for one. Freeing it
+ * stops its events at once; the SSL and the socket are ours to free now.
+ */
 static void
 fetch_close(struct fetch *f)
 {
-	evutil_socket_t fd = f->fd;
+	SSL *ssl;
 
-	if (fd == -1)
+	if (f->timer != NULL)
+		evtimer_del(f->timer); /* a connect's limit ends with it */
+	if (f->fd == -1)
 		return;
 	event_del(&f->io);
+	if (f->bev != NULL) {
+		ssl = bufferevent_openssl_get_ssl(f->bev);
+		bufferevent_free(f->bev);
+		f->bev = NULL;
+		SSL_free(ssl);
+	}
+	close(f->fd);
 	f->fd = -1;
-	if (f->bev == NULL) {
-		close(fd);
-		f->ctx->nsockets--;
-		return;
-	}
-	/*
-	 * It owns the socket and the SSL now (BEV_OPT_CLOSE_ON_FREE). Freed
-	 * from inside its own callback, it closes the socket later, in a
-	 * finalizer: until then the descriptor still counts, or a target
-	 * meeting EMFILE would find none to wait for.
-	 */
-	bufferevent_free(f->bev);
-	f->bev = NULL;
-	fetch_watch_close(f->ctx, fd);
-}
-
-/* A descriptor libevent will close: count it free once it is. */
-struct fetch_closing {
-	struct awget *ctx;
-	evutil_socket_t fd;
-	LIST_ENTRY(fetch_closing) entry; /* on ctx->closing, freed at exit */
-};
-
-static void
-fetch_watch_close(struct awget *ctx, evutil_socket_t fd)
-{
-	static const struct timeval soon = {0, 1000};
-	struct fetch_closing *c = xmalloc(sizeof(*c));
-
-	c->ctx = ctx;
-	c->fd = fd;
-	if (event_base_once(ctx->base, -1, EV_TIMEOUT, fetch_on_closed, c,
-	        &soon) == -1) {
-		free(c);
-		ctx->nsockets--;
-		return;
-	}
-	LIST_INSERT_HEAD(&ctx->closing, c, entry);
-}
-
-static void
-fetch_on_closed(evutil_socket_t unused, short what, void *arg)
-{
-	struct fetch_closing *c = arg;
-	struct awget *ctx = c->ctx;
-	evutil_socket_t fd = c->fd;
-
-	(void)unused;
-	(void)what;
-	LIST_REMOVE(c, entry);
-	free(c);
-	/* Not yet (or the number is in use again): look on the next pass. */
-	if (fcntl(fd, F_GETFD) != -1) {
-		fetch_watch_close(ctx, fd);
-		return;
-	}
-	ctx->nsockets--;
-	fetch_unpark(ctx);
+	f->ctx->nsockets--;
 }
 
 static void
@@ -721,10 +701,12 @@ fetch_start_tls(struct fetch *f)
 		fetch_fail(f, OUTCOME_SYSTEM, "TLS: cannot create a session");
 		return;
 	}
-	/* Frees ssl itself if it fails (libevent 2.1.12). */
+	/* Not BEV_OPT_CLOSE_ON_FREE: the SSL and the socket stay ours, on
+	 * failure too (see fetch_close). */
 	f->bev = bufferevent_openssl_socket_new(ctx->base, f->fd, ssl,
-	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	    BUFFEREVENT_SSL_CONNECTING, 0);
 	if (f->bev == NULL) {
+		SSL_free(ssl);
 		fetch_fail(f, OUTCOME_SYSTEM, "TLS: cannot create a buffer");
 		return;
 	}
@@ -785,7 +767,7 @@ fetch_tls_read(struct bufferevent *bev, void *arg)
 	fetch_take_lines(arg, bufferevent_get_input(bev));
 }
 
-/* Take every whole line in in, the bytes received; 1 if the fetch ended. */
+/* Take every whole line of the bytes received; 1 if the fetch ended. */
 static int
 fetch_take_lines(struct fetch *f, struct evbuffer *in)
 {
@@ -1034,17 +1016,5 @@ fetch_abort_all(struct awget *ctx, const char *why)
 			stats_done(ctx->stats, OUTCOME_INTERRUPTED, 0);
 		}
 		fetch_free(f);
-	}
-}
-
-void
-fetch_cleanup(struct awget *ctx)
-{
-	struct fetch_closing *c;
-
-	/* Their events go with the base; their arguments are ours. */
-	while ((c = LIST_FIRST(&ctx->closing)) != NULL) {
-		LIST_REMOVE(c, entry);
-		free(c);
 	}
 }

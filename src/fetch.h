@@ -17,7 +17,5 @@ void fetch_unpark(struct awget *);
  * line why, or silently if why is NULL.
  */
 void fetch_abort_all(struct awget *, const char *);
-/* Free what waits on the event base; just before it is freed. */
-void fetch_cleanup(struct awget *);
 
 #endif /* FETCH_H */

@@ -1,7 +1,8 @@
 /*
  * http.c: request building and response-line parsing, free of I/O so that
  * every rule can be unit-tested (as libevent keeps evhttp_parse_firstline_
- * apart from reading).
+ * apart from reading). http_read_lines takes the lines out of an evbuffer
+ * the caller filled: the loop fetch.c and the fuzzer share.
  */
 #include <sys/socket.h>
 

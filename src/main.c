@@ -81,6 +81,19 @@ input_name(const char *path, char *buf, size_t len)
 	return buf;
 }
 
+/* A reader over the arguments, or over fd if it is not -1: --shard set. */
+static struct targets *
+reader(const struct options *o, int fd)
+{
+	struct targets *ts = fd == -1
+	    ? targets_from_args(o->targets, o->ntargets)
+	    : targets_from_fd(fd);
+
+	if (o->shard_n != 0)
+		targets_shard(ts, o->shard_k, o->shard_n);
+	return ts;
+}
+
 static struct targets *
 open_targets(const struct options *o)
 {
@@ -88,15 +101,15 @@ open_targets(const struct options *o)
 	int fd;
 
 	if (o->input == NULL)
-		return targets_from_args(o->targets, o->ntargets);
+		return reader(o, -1);
 	if (strcmp(o->input, "-") == 0)
-		return targets_from_fd(0);
+		return reader(o, 0);
 	if ((fd = open(o->input, O_RDONLY | O_CLOEXEC)) == -1) {
 		fprintf(stderr, "awget: %s: %s\n",
 		    input_name(o->input, name, sizeof(name)), strerror(errno));
 		exit(AWGET_EXIT_USAGE);
 	}
-	return targets_from_fd(fd);
+	return reader(o, fd);
 }
 
 /*
@@ -112,20 +125,18 @@ count_targets(const struct options *o)
 	struct target *t;
 	struct stat st;
 	unsigned long long n = 0;
-	int fd;
+	int fd = -1;
 
-	if (o->input == NULL)
-		ts = targets_from_args(o->targets, o->ntargets);
-	else if (strcmp(o->input, "-") == 0 ||
-	    (fd = open(o->input, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	else if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return 0;
-	} else
-		ts = targets_from_fd(fd);
-	if (o->shard_n != 0)
-		targets_shard(ts, o->shard_k, o->shard_n);
+	if (o->input != NULL) {
+		if (strcmp(o->input, "-") == 0 ||
+		    (fd = open(o->input, O_RDONLY | O_CLOEXEC)) == -1)
+			return 0;
+		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			return 0;
+		}
+	}
+	ts = reader(o, fd);
 	while ((t = targets_next(ts)) != NULL) {
 		target_free(t);
 		n++;
@@ -166,18 +177,16 @@ main(int argc, char **argv)
 	struct event *ev_int, *ev_term;
 	struct stats stats;
 	struct progress *progress = NULL;
-	struct timeval now;
 	const char *errstr;
 	char err[256], name[1024];
 	enum options_result opts_result;
-	int concurrency, status;
+	int concurrency, status, show_progress;
 
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&stats, 0, sizeof(stats));
 	ctx.stats = &stats;
 	LIST_INIT(&ctx.fetches);
 	TAILQ_INIT(&ctx.parked);
-	LIST_INIT(&ctx.closing);
 	ctx.out = output_new(1, 2);
 	opts_result = options_parse(&opts, argc, argv, err, sizeof(err));
 	switch (opts_result) {
@@ -196,8 +205,6 @@ main(int argc, char **argv)
 	}
 	ctx.opts = &opts;
 	ctx.targets = open_targets(&opts);
-	if (opts.shard_n != 0)
-		targets_shard(ctx.targets, opts.shard_k, opts.shard_n);
 	/* A reader that goes away must not kill us before we flush. */
 	signal(SIGPIPE, SIG_IGN);
 	concurrency = fit_concurrency(opts.concurrency);
@@ -243,12 +250,13 @@ main(int argc, char **argv)
 		fatalx("cannot watch signals");
 
 	/* By default only a person watching a terminal gets the line. */
-	if (opts.progress == 1 || (opts.progress == -1 && isatty(2))) {
+	show_progress =
+	    opts.progress == 1 || (opts.progress == -1 && isatty(2));
+	if (show_progress)
 		stats.total = count_targets(&opts);
-		gettimeofday(&stats.start, NULL);
+	stats.start_us = monotonic_us();
+	if (show_progress)
 		progress = progress_new(&ctx);
-	} else
-		gettimeofday(&stats.start, NULL);
 	sched_fill(ctx.sched);
 	if (!sched_finished(ctx.sched))
 		event_base_dispatch(ctx.base);
@@ -264,9 +272,8 @@ main(int argc, char **argv)
 		    input_name(opts.input, name, sizeof(name)),
 		    "read error: %s", strerror(targets_error(ctx.targets)));
 	if (opts.stats) {
-		gettimeofday(&now, NULL);
 		ctx.scratch.len = 0;
-		stats_summary(&stats, &now, &ctx.scratch);
+		stats_summary(&stats, monotonic_us(), &ctx.scratch);
 		output_stats(ctx.out, ctx.scratch.data, ctx.scratch.len);
 	}
 	status = AWGET_EXIT_OK;
@@ -288,7 +295,6 @@ main(int argc, char **argv)
 	http_request_free(req);
 	dns_free(ctx.dns);
 	tls_ctx_free(ctx.tls);
-	fetch_cleanup(&ctx);
 	event_base_free(ctx.base);
 	targets_free(ctx.targets);
 	output_free(ctx.out);
