@@ -25,10 +25,9 @@ struct options {
 	struct timeval connect_timeout; /* per connect, or 0: only -t */
 	long long rate;                 /* --rate: connections a second, or 0 */
 	int retry;                      /* --retry: attempts after the first */
-	int progress; /* --progress 1, --no-progress 0, -1: if stderr is a tty
-	               */
-	int stats;    /* --stats: a summary at the end */
-	const char *input;    /* -i FILE, "-" for stdin, or NULL */
+	int progress;                   /* 1, 0 (--no-progress), -1: a tty */
+	int stats;                      /* --stats: a summary at the end */
+	const char *input;              /* -i FILE, "-" for stdin, or NULL */
 	const char *resolver; /* -r ADDR[:PORT], or NULL: resolv.conf */
 	int family;           /* AF_UNSPEC, or AF_INET (-4), AF_INET6 (-6) */
 	struct resolve_pin *pins; /* --resolve */

@@ -7,6 +7,8 @@
  * over whole when it completes, so targets never interleave; the sinks
  * collect them and write in large blocks.
  */
+#include <sys/ioctl.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -328,6 +330,12 @@ output_flush(struct output *o)
 void
 output_progress(struct output *o, const char *line, size_t len)
 {
+	struct winsize ws;
+
+	/* A line that wraps could not be erased whole: cut it to fit. */
+	if (o->err.tty && ioctl(o->err.fd, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 1 && len >= ws.ws_col)
+		len = ws.ws_col - 1;
 	o->progress.len = 0;
 	buf_append(&o->progress, line, len);
 	progress_show(o);

@@ -47,8 +47,8 @@ void output_trace(struct output *, const char *, const char *, ...)
 void output_text(struct output *, const char *);
 /*
  * Show line (len bytes, terminal-safe, no line end) as the progress line
- * on stderr, in place of the last one. Lines written to stderr, or to
- * stdout on a terminal, go above it.
+ * on stderr, in place of the last one, cut to the terminal's width. Lines
+ * written to stderr, or to stdout on a terminal, go above it.
  */
 void output_progress(struct output *, const char *, size_t);
 /* Erase the progress line, for good. */

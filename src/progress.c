@@ -4,8 +4,6 @@
  * in flight, those failed, elapsed time and ETA. A timer on the event loop
  * redraws it; output.c keeps error lines from mangling it.
  */
-#include <sys/time.h>
-
 #include <stdlib.h>
 
 #include <event2/event.h>
@@ -25,13 +23,11 @@ static void
 progress_draw(struct progress *p)
 {
 	struct awget *ctx = p->ctx;
-	struct timeval now;
 	char line[256];
 	size_t len;
 
-	gettimeofday(&now, NULL);
-	len = stats_progress(ctx->stats, sched_inflight(ctx->sched), &now, line,
-	    sizeof(line));
+	len = stats_progress(ctx->stats, sched_inflight(ctx->sched),
+	    monotonic_us(), line, sizeof(line));
 	output_progress(ctx->out, line, len);
 }
 

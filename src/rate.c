@@ -27,11 +27,12 @@ rate_refill(struct rate *r, long long now_us)
 	if (dt <= 0)
 		return;
 	r->last_us = now_us;
-	/* Two seconds fill any bucket (it holds 1/50 s): no overflow. */
-	if (dt >= 2000000 || r->tokens + dt * r->per_sec >= r->cap)
+	/* Ten seconds pay any debt a run makes; longer could overflow. */
+	if (dt > 10000000)
+		dt = 10000000;
+	r->tokens += dt * r->per_sec;
+	if (r->tokens > r->cap)
 		r->tokens = r->cap;
-	else
-		r->tokens += dt * r->per_sec;
 }
 
 long long

@@ -48,12 +48,11 @@ stats_done(struct stats *st, enum outcome outcome, int status)
 		st->status[status / 100]++;
 }
 
-/* Milliseconds from the run's start to now, never negative. */
+/* Milliseconds from the run's start to now_us, never negative. */
 static long long
-elapsed_ms(const struct stats *st, const struct timeval *now)
+elapsed_ms(const struct stats *st, long long now_us)
 {
-	long long ms = (now->tv_sec - st->start.tv_sec) * 1000LL +
-	    (now->tv_usec - st->start.tv_usec) / 1000;
+	long long ms = (now_us - st->start_us) / 1000;
 
 	return ms > 0 ? ms : 0;
 }
@@ -71,9 +70,9 @@ clock_text(long long secs, char *buf, size_t len)
 
 size_t
 stats_progress(const struct stats *st, unsigned long long inflight,
-    const struct timeval *now, char *buf, size_t len)
+    long long now_us, char *buf, size_t len)
 {
-	long long ms = elapsed_ms(st, now);
+	long long ms = elapsed_ms(st, now_us);
 	double rate = ms > 0 ? st->done * 1000.0 / ms : 0;
 	char elapsed[32], eta[32], done[64];
 	int n;
@@ -121,9 +120,9 @@ buf_printf(struct buf *b, const char *fmt, ...)
 }
 
 void
-stats_summary(const struct stats *st, const struct timeval *now, struct buf *b)
+stats_summary(const struct stats *st, long long now_us, struct buf *b)
 {
-	long long ms = elapsed_ms(st, now);
+	long long ms = elapsed_ms(st, now_us);
 	const char *sep = "";
 	size_t i;
 

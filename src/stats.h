@@ -6,7 +6,6 @@
 #define STATS_H
 
 #include <stddef.h>
-#include <sys/time.h>
 
 #include "awget.h"
 
@@ -19,7 +18,7 @@ struct stats {
 	unsigned long long retries; /* --retry attempts made */
 	unsigned long long outcomes[OUTCOME_COUNT];
 	unsigned long long status[10]; /* final responses by code / 100 */
-	struct timeval start;
+	long long start_us;            /* monotonic_us() when the run began */
 };
 
 /* The stable word for an outcome (JSON error_class), or NULL for OK. */
@@ -27,12 +26,13 @@ const char *stats_class(enum outcome);
 /* Count one target's outcome; status is its final code, if it has one. */
 void stats_done(struct stats *, enum outcome, int);
 /*
- * The progress line at now, with inflight targets in flight, into buf of
- * len bytes (NUL-terminated, no line end); returns its length.
+ * The progress line at now_us (monotonic_us()), with inflight targets in
+ * flight, into buf of len bytes (NUL-terminated, no line end); returns its
+ * length.
  */
-size_t stats_progress(const struct stats *, unsigned long long,
-    const struct timeval *, char *, size_t);
-/* Append the --stats summary at now to b: three lines. */
-void stats_summary(const struct stats *, const struct timeval *, struct buf *);
+size_t stats_progress(const struct stats *, unsigned long long, long long,
+    char *, size_t);
+/* Append the --stats summary at now_us to b: three lines. */
+void stats_summary(const struct stats *, long long, struct buf *);
 
 #endif /* STATS_H */

@@ -11,20 +11,19 @@
 #include "stats.h"
 #include "util.h"
 
-static struct timeval
+/* A time in microseconds, as monotonic_us() gives. */
+static long long
 at(long sec, long usec)
 {
-	struct timeval tv = {sec, usec};
-
-	return tv;
+	return sec * 1000000LL + usec;
 }
 
 static void
 check_progress(const struct stats *st, unsigned long long inflight,
-    struct timeval now, const char *want)
+    long long now_us, const char *want)
 {
 	char line[256];
-	size_t len = stats_progress(st, inflight, &now, line, sizeof(line));
+	size_t len = stats_progress(st, inflight, now_us, line, sizeof(line));
 
 	ck_assert_str_eq(line, want);
 	ck_assert_uint_eq(len, strlen(want));
@@ -62,7 +61,7 @@ END_TEST
 
 START_TEST(test_stats_progress_with_total)
 {
-	struct stats st = {.total = 1000, .start = {100, 0}};
+	struct stats st = {.total = 1000, .start_us = 100000000};
 	int i;
 
 	for (i = 0; i < 250; i++)
@@ -76,7 +75,7 @@ END_TEST
 
 START_TEST(test_stats_progress_unknown_total)
 {
-	struct stats st = {.start = {0, 500000}};
+	struct stats st = {.start_us = 500000};
 	int i;
 
 	for (i = 0; i < 7200; i++)
@@ -88,7 +87,7 @@ END_TEST
 
 START_TEST(test_stats_progress_at_start)
 {
-	struct stats st = {.total = 10, .start = {50, 0}};
+	struct stats st = {.total = 10, .start_us = 50000000};
 
 	/* No rate yet, so no ETA; a clock that went back reads as 0. */
 	check_progress(&st, 0, at(49, 0),
@@ -102,15 +101,14 @@ START_TEST(test_stats_progress_truncates)
 	struct stats st = {.total = 10};
 	char line[16];
 
-	ck_assert_uint_eq(stats_progress(&st, 0, &st.start, line, sizeof(line)),
-	    15);
+	ck_assert_uint_eq(stats_progress(&st, 0, 0, line, sizeof(line)), 15);
 	ck_assert_str_eq(line, "awget: 0/10 (0.");
 }
 END_TEST
 
 START_TEST(test_stats_summary_lines)
 {
-	struct stats st = {.start = {10, 0}, .retries = 4};
+	struct stats st = {.start_us = 10000000, .retries = 4};
 	struct buf b = {0};
 
 	stats_done(&st, OUTCOME_OK, 200);
@@ -119,7 +117,7 @@ START_TEST(test_stats_summary_lines)
 	stats_done(&st, OUTCOME_TIMEOUT, 0);
 	stats_done(&st, OUTCOME_REFUSED, 0);
 	stats_done(&st, OUTCOME_REFUSED, 0);
-	stats_summary(&st, &(struct timeval){12, 500000}, &b);
+	stats_summary(&st, 12500000, &b);
 	buf_append(&b, "", 1);
 	ck_assert_str_eq(b.data,
 	    "stats: targets 6, succeeded 3, failed 3, retries 4, 2.500 s, "
@@ -132,10 +130,10 @@ END_TEST
 
 START_TEST(test_stats_summary_empty)
 {
-	struct stats st = {.start = {10, 0}};
+	struct stats st = {.start_us = 10000000};
 	struct buf b = {0};
 
-	stats_summary(&st, &st.start, &b);
+	stats_summary(&st, st.start_us, &b);
 	buf_append(&b, "", 1);
 	ck_assert_str_eq(b.data,
 	    "stats: targets 0, succeeded 0, failed 0, retries 0, 0.000 s, "
@@ -203,6 +201,20 @@ START_TEST(test_rate_charge_is_a_debt)
 }
 END_TEST
 
+START_TEST(test_rate_long_pause_keeps_debt)
+{
+	struct rate r;
+	int i;
+
+	/* Five owed at 1/s: three seconds later, two are still owed. */
+	rate_init(&r, 1, 0);
+	for (i = 0; i < 6; i++)
+		rate_charge(&r, 0);
+	ck_assert_int_eq(rate_take(&r, 3000000), 3000000);
+	ck_assert_int_eq(rate_take(&r, 6000000), 0);
+}
+END_TEST
+
 START_TEST(test_rate_top_of_range)
 {
 	struct rate r;
@@ -250,6 +262,7 @@ stats_suite(void)
 	tcase_add_test(tc, test_rate_burst_is_a_fiftieth);
 	tcase_add_test(tc, test_rate_counts_over_a_second);
 	tcase_add_test(tc, test_rate_charge_is_a_debt);
+	tcase_add_test(tc, test_rate_long_pause_keeps_debt);
 	tcase_add_test(tc, test_rate_top_of_range);
 	return s;
 }

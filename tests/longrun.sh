@@ -294,6 +294,17 @@ if command -v script >/dev/null; then
 	else
 		not_ok "terminal: every target fetched" "rc=$rc"
 	fi
+	# A line that wraps could not be erased: it is cut to the width.
+	pty "stty cols 50; '$AWGET' --rate 40 -i '$T/t61' >'$T/out'"
+	long=$(tr '\r' '\n' <"$T/pty" | grep '^awget: [0-9]*/61 ' |
+		sed "s/$esc\[K\$//" | awk 'length($0) > 49' | wc -l)
+	draws=$(tr '\r' '\n' <"$T/pty" | grep -c '^awget: [0-9]*/61 ')
+	if [ "$draws" -ge 1 ] && [ "$long" = 0 ]; then
+		ok "terminal 50 columns wide: the progress line is cut to 49"
+	else
+		not_ok "terminal 50 columns wide: the line is cut" \
+			"$draws draws, $long too long"
+	fi
 	pty "'$AWGET' --no-progress --rate 40 -i '$T/t61' >'$T/out'"
 	if ! grep -q " done, " "$T/pty" &&
 		grep -q "^awget: 127.0.0.1:$CLOSED: connection refused" "$T/pty"; then
