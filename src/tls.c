@@ -34,11 +34,13 @@ tls_ctx_new(const char *cafile, int insecure, const char **errstr)
 			*errstr = "cannot load the CA file";
 			return NULL;
 		}
-	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1 ||
-	    (!insecure &&
-	        sk_X509_OBJECT_num(X509_STORE_get0_objects(
-	            SSL_CTX_get_cert_store(ctx))) == 0)) {
-		/* Out of descriptors it "succeeds" empty: never keep that. */
+	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		/*
+		 * An empty store is no failure here: a hashed directory
+		 * (SSL_CERT_DIR) is read certificate by certificate as
+		 * verification asks. fetch_start reads the store before the
+		 * first HTTPS socket, so a full descriptor table is no cause.
+		 */
 		SSL_CTX_free(ctx);
 		*errstr = "cannot load the system trust store";
 		return NULL;

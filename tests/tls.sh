@@ -125,6 +125,31 @@ else
 	not_ok "out of descriptors: the system trust store is still read" "$bad"
 fi
 
+## The system store as OpenSSL finds it: SSL_CERT_FILE, or a hashed
+## directory alone (SSL_CERT_DIR), which loads nothing until verification
+## asks for an issuer. Regress: that empty-looking store was refused.
+mkdir -p "$T/hashed"
+cp "$T/nginx/certs/ca.pem" "$T/hashed/"
+if openssl rehash "$T/hashed" 2>/dev/null; then
+	SSL_CERT_FILE=/nonexistent SSL_CERT_DIR="$T/hashed" aw "https://localhost:$V/"
+	if [ "$rc" = 0 ] && [ ! -s "$T/err" ]; then
+		ok "SSL_CERT_DIR alone: a hashed directory verifies the server"
+	else
+		not_ok "SSL_CERT_DIR alone: a hashed directory verifies" "rc=$rc" \
+			"$(cat "$T/err")"
+	fi
+else
+	ok "# SKIP SSL_CERT_DIR: openssl rehash is missing"
+fi
+SSL_CERT_FILE="$T/nginx/certs/ca.pem" SSL_CERT_DIR=/nonexistent \
+	aw "https://localhost:$V/"
+if [ "$rc" = 0 ] && [ ! -s "$T/err" ]; then
+	ok "SSL_CERT_FILE: the file given stands for the system store"
+else
+	not_ok "SSL_CERT_FILE: the file stands for the system store" "rc=$rc" \
+		"$(cat "$T/err")"
+fi
+
 ## -k skips verification.
 aw -k "https://localhost:$TLS_PORT_self/" "https://localhost:$TLS_PORT_expired/"
 if [ "$rc" = 0 ] && [ "$(grep -c ' header > HTTP/1.1 200 OK$' "$T/out")" = 2 ]; then
