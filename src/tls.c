@@ -95,8 +95,12 @@ tls_error(SSL *ssl, unsigned long err, char *msg, size_t len)
 		return msg;
 	}
 	reason = err != 0 ? ERR_reason_error_string(err) : NULL;
-	snprintf(msg, len, "TLS: handshake failed: %s",
-	    reason != NULL ? reason : "connection closed");
+	/* OpenSSL's words for bytes that are no TLS record at all. */
+	snprintf(msg, len, "TLS: handshake failed: %s%s",
+	    reason != NULL ? reason : "connection closed",
+	    ERR_GET_REASON(err) == SSL_R_WRONG_VERSION_NUMBER
+	        ? " (the server does not speak TLS there)"
+	        : "");
 	return msg;
 }
 

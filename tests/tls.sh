@@ -77,10 +77,10 @@ tls_case "protocol version (server speaks TLS 1.0 only)" \
 tls_case "the handshake is inside the deadline" \
 	"https://127.0.0.1:$TESTD_PORT_silent/" "timed out in phase tls" -t 1
 tls_case "not TLS: an SSH banner" "https://127.0.0.1:$TESTD_PORT_ssh_banner/" \
-	"TLS: handshake failed: wrong version number" "${CA[@]}" -t 5
+	"TLS: handshake failed: wrong version number (the server does not speak TLS there)" "${CA[@]}" -t 5
 tls_case "not TLS: an HTTP answer before the request" \
 	"https://127.0.0.1:$TESTD_PORT_early_answer/" \
-	"TLS: handshake failed: wrong version number" "${CA[@]}" -t 5
+	"TLS: handshake failed: wrong version number (the server does not speak TLS there)" "${CA[@]}" -t 5
 tls_case "closed on accept, before the handshake" \
 	"https://127.0.0.1:$TESTD_PORT_close_on_accept/" \
 	"TLS: handshake failed: unexpected eof while reading" "${CA[@]}" -t 5
@@ -201,8 +201,8 @@ sort >"$T/want" <<EOF
 ["https://localhost:$TLS_PORT_old/","tls","tls","127.0.0.1","TLS: handshake failed: tlsv1 alert protocol version"]
 ["https://127.0.0.1:$TLS_PORT_wrong/","tls","tls","127.0.0.1","TLS: certificate verification failed: IP address mismatch"]
 ["https://127.0.0.1:$TESTD_PORT_silent/","timeout","tls","127.0.0.1","timed out in phase tls"]
-["https://127.0.0.1:$TESTD_PORT_ssh_banner/","tls","tls","127.0.0.1","TLS: handshake failed: wrong version number"]
-["https://127.0.0.1:$TESTD_PORT_early_answer/","tls","tls","127.0.0.1","TLS: handshake failed: wrong version number"]
+["https://127.0.0.1:$TESTD_PORT_ssh_banner/","tls","tls","127.0.0.1","TLS: handshake failed: wrong version number (the server does not speak TLS there)"]
+["https://127.0.0.1:$TESTD_PORT_early_answer/","tls","tls","127.0.0.1","TLS: handshake failed: wrong version number (the server does not speak TLS there)"]
 ["https://127.0.0.1:$TESTD_PORT_close_on_accept/","tls","tls","127.0.0.1","TLS: handshake failed: unexpected eof while reading"]
 EOF
 check_file "-j: self-signed, unknown CA, TLS 1.0, IP mismatch, handshake timeout, not TLS, closed" \
