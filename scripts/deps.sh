@@ -8,7 +8,8 @@
 
 AWGET_BUILD_PKGS="gcc meson ninja-build pkg-config libevent-dev libssl-dev"
 AWGET_TEST_PKGS="check nginx libnginx-mod-http-echo dnsmasq-base mandoc
-clang-format strace iproute2 procps jq openssl ca-certificates time"
+clang-format strace iproute2 procps jq openssl ca-certificates time
+valgrind"
 
 deps_install() {
 	local missing=() p sudo= made_policy=0

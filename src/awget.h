@@ -76,6 +76,7 @@ struct targets;
 struct sched;
 struct http_request;
 struct fetch;
+struct fetch_closing;
 struct stats;
 
 /* The whole state of one run; main() owns it and passes it everywhere. */
@@ -94,7 +95,8 @@ struct awget {
 	struct stats *stats;        /* what the run has done, for --stats */
 	LIST_HEAD(, fetch) fetches; /* in flight, for abort at exit */
 	TAILQ_HEAD(, fetch) parked; /* waiting for a descriptor (EMFILE) */
-	int nsockets;               /* sockets open: one may be freed */
+	LIST_HEAD(, fetch_closing) closing; /* HTTPS sockets to close */
+	int nsockets;                       /* sockets open: one may be freed */
 	int unparking;
 	struct buf scratch; /* the request being written */
 	int signal;         /* the signal that stopped the run, or 0 */

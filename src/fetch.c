@@ -135,6 +135,9 @@ static const char *fetch_ip(const struct fetch *, char *, size_t);
 static int fetch_connect(struct fetch *);
 static int fetch_connect_addr(struct fetch *);
 static void fetch_close(struct fetch *);
+static void fetch_close_tls(struct awget *, struct bufferevent *,
+    evutil_socket_t);
+static void fetch_on_tls_closed(evutil_socket_t, short, void *);
 static void fetch_reconnect(struct fetch *);
 static int fetch_retry(struct fetch *);
 static void fetch_arm_timer(struct fetch *, const struct timeval *);
@@ -477,6 +480,9 @@ fetch_retry(struct fetch *f)
 		    f->retries, ms);
 	f->pausing = 1;
 	fetch_arm_timer(f, &pause);
+	/* Our descriptor is free while we pause: a waiting target may have it.
+	 */
+	fetch_unpark(f->ctx);
 	return 1;
 }
 
@@ -531,32 +537,85 @@ fetch_unpark(struct awget *ctx)
 	ctx->unparking = 0;
 }
 
-/*
- * Stop watching the socket and close it. An HTTPS socket is under an
- * OpenSSL bufferevent made without BEV_OPT_CLOSE_ON_FREE: freed from its
- * own callback, that bufferevent would close the socket only later, in a
- * finalizer, while a target out of descriptors waits for one. Freeing it
- * stops its events at once; the SSL and the socket are ours to free now.
- */
+/* Stop watching the socket and close it. */
 static void
 fetch_close(struct fetch *f)
 {
-	SSL *ssl;
-
 	if (f->timer != NULL)
 		evtimer_del(f->timer); /* a connect's limit ends with it */
 	if (f->fd == -1)
 		return;
 	event_del(&f->io);
 	if (f->bev != NULL) {
-		ssl = bufferevent_openssl_get_ssl(f->bev);
-		bufferevent_free(f->bev);
+		fetch_close_tls(f->ctx, f->bev, f->fd);
 		f->bev = NULL;
-		SSL_free(ssl);
+	} else {
+		close(f->fd);
+		f->ctx->nsockets--;
 	}
-	close(f->fd);
 	f->fd = -1;
-	f->ctx->nsockets--;
+}
+
+/*
+ * An HTTPS socket's end. Its OpenSSL bufferevent is made without
+ * BEV_OPT_CLOSE_ON_FREE, for with it the socket would be closed only in
+ * a finalizer, at a time we cannot see, while a target out of
+ * descriptors waits for one. Freed from inside one of its callbacks, the
+ * bufferevent may still use the SSL once that callback returns: the SSL
+ * and the socket are freed from an event made active now, which runs
+ * after the callback in progress has returned.
+ */
+struct fetch_closing {
+	struct awget *ctx;
+	SSL *ssl;
+	evutil_socket_t fd;
+	LIST_ENTRY(fetch_closing) entry; /* on ctx->closing */
+};
+
+static void
+fetch_close_tls(struct awget *ctx, struct bufferevent *bev, evutil_socket_t fd)
+{
+	struct fetch_closing *c = xmalloc(sizeof(*c));
+
+	c->ctx = ctx;
+	c->ssl = bufferevent_openssl_get_ssl(bev);
+	c->fd = fd;
+	bufferevent_free(bev);
+	LIST_INSERT_HEAD(&ctx->closing, c, entry);
+	/* A NULL timeout: active at once, run after the current callback. */
+	if (event_base_once(ctx->base, -1, EV_TIMEOUT, fetch_on_tls_closed, c,
+	        NULL) == -1)
+		fatalx("cannot schedule a close");
+}
+
+static void
+fetch_on_tls_closed(evutil_socket_t unused, short what, void *arg)
+{
+	struct fetch_closing *c = arg;
+	struct awget *ctx = c->ctx;
+
+	(void)unused;
+	(void)what;
+	LIST_REMOVE(c, entry);
+	SSL_free(c->ssl);
+	close(c->fd);
+	free(c);
+	ctx->nsockets--;
+	fetch_unpark(ctx);
+}
+
+void
+fetch_cleanup(struct awget *ctx)
+{
+	struct fetch_closing *c;
+
+	/* Only if the loop never ran again after the last close. */
+	while ((c = LIST_FIRST(&ctx->closing)) != NULL) {
+		LIST_REMOVE(c, entry);
+		SSL_free(c->ssl);
+		close(c->fd);
+		free(c);
+	}
 }
 
 static void
@@ -702,7 +761,7 @@ fetch_start_tls(struct fetch *f)
 		return;
 	}
 	/* Not BEV_OPT_CLOSE_ON_FREE: the SSL and the socket stay ours, on
-	 * failure too (see fetch_close). */
+	 * failure too (see fetch_close_tls). */
 	f->bev = bufferevent_openssl_socket_new(ctx->base, f->fd, ssl,
 	    BUFFEREVENT_SSL_CONNECTING, 0);
 	if (f->bev == NULL) {
@@ -979,8 +1038,6 @@ fetch_free(struct fetch *f)
 	if (f->parked)
 		TAILQ_REMOVE(&f->ctx->parked, f, wait);
 	event_del(&f->deadline);
-	if (f->timer != NULL)
-		event_free(f->timer);
 	if (req != NULL) {
 		/* Its callback runs later with EAI_CANCEL and leaves f alone.
 		 */
@@ -995,6 +1052,8 @@ fetch_free(struct fetch *f)
 		f->diag = NULL;
 	}
 	fetch_close(f);
+	if (f->timer != NULL) /* after fetch_close, which stops it */
+		event_free(f->timer);
 	if (f->in != NULL)
 		evbuffer_free(f->in);
 	buf_free(&f->req);

@@ -17,5 +17,7 @@ void fetch_unpark(struct awget *);
  * line why, or silently if why is NULL.
  */
 void fetch_abort_all(struct awget *, const char *);
+/* Free what HTTPS closes left for the loop; just before the base goes. */
+void fetch_cleanup(struct awget *);
 
 #endif /* FETCH_H */

@@ -187,6 +187,7 @@ main(int argc, char **argv)
 	ctx.stats = &stats;
 	LIST_INIT(&ctx.fetches);
 	TAILQ_INIT(&ctx.parked);
+	LIST_INIT(&ctx.closing);
 	ctx.out = output_new(1, 2);
 	opts_result = options_parse(&opts, argc, argv, err, sizeof(err));
 	switch (opts_result) {
@@ -294,6 +295,7 @@ main(int argc, char **argv)
 	sched_free(ctx.sched);
 	http_request_free(req);
 	dns_free(ctx.dns);
+	fetch_cleanup(&ctx);
 	tls_ctx_free(ctx.tls);
 	event_base_free(ctx.base);
 	targets_free(ctx.targets);

@@ -41,6 +41,11 @@ check_rc() {
 	fi
 }
 
+# Whether $AWGET is the sanitizer build, which valgrind cannot run.
+sanitized() {
+	ldd "$AWGET" 2>/dev/null | grep -q libasan
+}
+
 # Replace the Date header's value, the one thing nginx varies per response.
 nodate() {
 	sed -E 's/^(.* header > Date: ).*/\1DATE/' "$@"
