@@ -314,24 +314,17 @@ else
 	not_ok "slowloris and silent are cut at -t 1.5" "${ms} ms" "$(cat "$T/err")"
 fi
 
-## Every scenario at once under valgrind, text and JSON: it sees the
-## reads libevent makes for awget, which the sanitizers cannot.
-if command -v valgrind >/dev/null && ! sanitized; then
-	for mode in text json; do
-		args=(-c 4 -t 3)
-		[ "$mode" = json ] && args+=(-j)
-		timeout -k 5 180 valgrind -q --error-exitcode=99 --leak-check=no \
-			"$AWGET" "${args[@]}" -i "$T/all" >"$T/out" 2>"$T/err"
-		rc=$?
-		if [ "$rc" = 1 ] && ! grep -q '^==[0-9]*==' "$T/err"; then
-			ok "valgrind, all scenarios ($mode): no invalid read or write"
-		else
-			not_ok "valgrind, all scenarios ($mode)" "rc=$rc" \
-				"$(grep '^==' "$T/err" | head -8)"
-		fi
-	done
-else
-	ok "# SKIP valgrind: not installed, or a sanitizer build"
-fi
+## Every scenario at once under valgrind, text and JSON.
+for mode in text json; do
+	args=()
+	[ "$mode" = json ] && args=(-j)
+	if ! memcheck "${args[@]}" -c 4 -t 3 -i "$T/all"; then
+		ok "# SKIP valgrind: not installed, or a sanitizer build"
+	elif [ "$rc" = 1 ] && [ -z "$memerr" ]; then
+		ok "valgrind, all scenarios ($mode): no invalid read or write"
+	else
+		not_ok "valgrind, all scenarios ($mode)" "rc=$rc" "$memerr"
+	fi
+done
 
 echo "# hostile: done"

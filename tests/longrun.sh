@@ -317,24 +317,16 @@ else
 	ok "# SKIP terminal progress: no script(1) here"
 fi
 
-## Memory errors in these paths under valgrind, which sees the reads that
-## libevent and OpenSSL make (the sanitizers see only awget's own code).
-## Regress: --connect-timeout's timer was used after it was freed.
-if command -v valgrind >/dev/null && ! sanitized; then
-	timeout -k 5 120 valgrind -q --error-exitcode=99 --leak-check=no \
-		"$AWGET" --progress --stats --rate 200 --retry 1 \
-		--connect-timeout 0.3 -t 5 "127.0.0.1:$PORT" "127.0.0.2:$PORT" \
-		"127.0.0.1:$CLOSED" "$FULL" "https://127.0.0.1:$TESTD_PORT_normal/" \
-		"https://$FULL/" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" = 1 ] && ! grep -q '^==[0-9]*==' "$T/err"; then
-		ok "valgrind: no invalid read or write with the long-run options"
-	else
-		not_ok "valgrind: no invalid read or write" "rc=$rc" \
-			"$(grep '^==' "$T/err" | head -8)"
-	fi
-else
+## Memory errors in these paths under valgrind. Regress:
+## --connect-timeout's timer was used after it was freed.
+if ! memcheck --progress --stats --rate 200 --retry 1 --connect-timeout 0.3 \
+	-t 5 "127.0.0.1:$PORT" "127.0.0.2:$PORT" "127.0.0.1:$CLOSED" "$FULL" \
+	"https://127.0.0.1:$TESTD_PORT_normal/" "https://$FULL/"; then
 	ok "# SKIP valgrind: not installed, or a sanitizer build"
+elif [ "$rc" = 1 ] && [ -z "$memerr" ]; then
+	ok "valgrind: no invalid read or write with the long-run options"
+else
+	not_ok "valgrind: no invalid read or write" "rc=$rc" "$memerr"
 fi
 
 echo "# longrun: done"

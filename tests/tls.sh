@@ -266,24 +266,17 @@ fi
 ## Memory errors under valgrind, which sees what libevent and OpenSSL do
 ## with the SSL and the socket once awget has freed the bufferevent from
 ## inside its own callback (the sanitizers see only awget's own code).
-if command -v valgrind >/dev/null && ! sanitized; then
-	timeout -k 5 120 valgrind -q --error-exitcode=99 --leak-check=no \
-		"$AWGET" "${CA[@]}" -c 4 -t 20 "https://localhost:$V/a" \
-		"https://127.0.0.1:$V/b" "https://localhost:$V/c" \
-		"https://localhost:$TLS_PORT_expired/" \
-		"https://localhost:$TLS_PORT_old/" \
-		"https://127.0.0.1:$TESTD_PORT_close_on_accept/" \
-		"https://127.0.0.1:$TESTD_PORT_ssh_banner/" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" = 1 ] && ! grep -q '^==[0-9]*==' "$T/err" &&
-		[ "$(grep -c ' header > HTTP/1.1 200 OK$' "$T/out")" = 3 ]; then
-		ok "valgrind: HTTPS, fetched and failed, with no invalid read or write"
-	else
-		not_ok "valgrind: HTTPS with no invalid read or write" "rc=$rc" \
-			"$(grep '^==' "$T/err" | head -8)"
-	fi
-else
+if ! memcheck "${CA[@]}" -c 4 -t 20 "https://localhost:$V/a" \
+	"https://127.0.0.1:$V/b" "https://localhost:$V/c" \
+	"https://localhost:$TLS_PORT_expired/" "https://localhost:$TLS_PORT_old/" \
+	"https://127.0.0.1:$TESTD_PORT_close_on_accept/" \
+	"https://127.0.0.1:$TESTD_PORT_ssh_banner/"; then
 	ok "# SKIP valgrind: not installed, or a sanitizer build"
+elif [ "$rc" = 1 ] && [ -z "$memerr" ] &&
+	[ "$(grep -c ' header > HTTP/1.1 200 OK$' "$T/out")" = 3 ]; then
+	ok "valgrind: HTTPS, fetched and failed, with no invalid read or write"
+else
+	not_ok "valgrind: HTTPS with no invalid read or write" "rc=$rc" "$memerr"
 fi
 
 echo "# tls: done"

@@ -46,6 +46,19 @@ sanitized() {
 	ldd "$AWGET" 2>/dev/null | grep -q libasan
 }
 
+# memcheck ARGS...: run awget under valgrind's memcheck (bounded to 180 s),
+# which sees the reads libevent and OpenSSL make for awget, where the
+# sanitizers do not look: stdout in $T/out, stderr in $T/err, exit status
+# in $rc, valgrind's report (empty if clean) in $memerr. Fails without
+# running when valgrind cannot: not installed, or a sanitizer build.
+memcheck() {
+	command -v valgrind >/dev/null && ! sanitized || return 1
+	timeout -k 5 180 valgrind -q --error-exitcode=99 --leak-check=no \
+		"$AWGET" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	memerr=$(grep '^==[0-9]*==' "$T/err" | head -8)
+}
+
 # Replace the Date header's value, the one thing nginx varies per response.
 nodate() {
 	sed -E 's/^(.* header > Date: ).*/\1DATE/' "$@"
