@@ -31,7 +31,7 @@ struct sink {
 struct output {
 	struct sink out;
 	struct sink err;
-	struct buf progress; /* the progress line, or empty */
+	struct buf progress; /* "\r", the progress line, "ESC[K"; or empty */
 	int progress_shown;  /* it is on stderr now */
 };
 
@@ -130,17 +130,17 @@ sink_init(struct sink *s, int fd)
 	s->tty = isatty(fd);
 }
 
-/* Write all of the sink's buffer; a closed reader ends the sink quietly. */
-static int
-sink_flush(struct sink *s)
+/* Write len bytes to the sink's descriptor, past its buffer; a closed
+ * reader ends the sink quietly. */
+static void
+sink_write(struct sink *s, const char *p, size_t len)
 {
-	size_t off = 0;
 	ssize_t n;
 
-	while (off < s->buf.len && !s->closed) {
-		n = write(s->fd, s->buf.data + off, s->buf.len - off);
-		if (n >= 0) {
-			off += n;
+	while (len > 0 && !s->closed) {
+		if ((n = write(s->fd, p, len)) >= 0) {
+			p += n;
+			len -= n;
 			continue;
 		}
 		if (errno == EINTR)
@@ -150,34 +150,24 @@ sink_flush(struct sink *s)
 			s->error = errno;
 		s->closed = 1;
 	}
+}
+
+/* Write all of the sink's buffer. */
+static int
+sink_flush(struct sink *s)
+{
+	sink_write(s, s->buf.data, s->buf.len);
 	s->buf.len = 0;
 	return s->closed ? -1 : 0;
 }
 
-/* Write bytes to stderr as they are, for the progress line's sake. */
-static void
-progress_write(struct output *o, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0 && !o->err.closed) {
-		if ((n = write(o->err.fd, p, len)) >= 0) {
-			p += n;
-			len -= n;
-		} else if (errno != EINTR)
-			o->err.closed = 1;
-	}
-}
-
-/* Draw the progress line over whatever the line held before. */
+/* Draw the progress line over whatever its line held before. */
 static void
 progress_show(struct output *o)
 {
 	if (o->progress.len == 0)
 		return;
-	progress_write(o, "\r", 1);
-	progress_write(o, o->progress.data, o->progress.len);
-	progress_write(o, "\033[K", 3);
+	sink_write(&o->err, o->progress.data, o->progress.len);
 	o->progress_shown = 1;
 }
 
@@ -186,7 +176,7 @@ progress_hide(struct output *o)
 {
 	if (!o->progress_shown)
 		return;
-	progress_write(o, "\r\033[K", 4);
+	sink_write(&o->err, "\r\033[K", 4);
 	o->progress_shown = 0;
 }
 
@@ -336,8 +326,11 @@ output_progress(struct output *o, const char *line, size_t len)
 	if (o->err.tty && ioctl(o->err.fd, TIOCGWINSZ, &ws) == 0 &&
 	    ws.ws_col > 1 && len >= ws.ws_col)
 		len = ws.ws_col - 1;
+	/* Back to the line's start, the line, and clear what is left. */
 	o->progress.len = 0;
+	buf_append(&o->progress, "\r", 1);
 	buf_append(&o->progress, line, len);
+	buf_append(&o->progress, "\033[K", 3);
 	progress_show(o);
 }
 

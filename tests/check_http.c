@@ -12,6 +12,7 @@
 #include "http.h"
 #include "targets.h"
 #include "util.h"
+#include "check_common.h"
 
 #define UA "awget/X"
 /* The default header lines after Host, with and without the blank line. */
@@ -730,16 +731,6 @@ START_TEST(test_http_response_partial)
 }
 END_TEST
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 10);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 /* What http_read_lines makes of text, taken in one piece. */
 struct read_result {
 	enum http_line what[8];
@@ -909,11 +900,5 @@ http_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(http_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(http_suite());
 }

@@ -6,6 +6,7 @@
 #include "json.h"
 #include "output.h"
 #include "util.h"
+#include "check_common.h"
 
 /* json_string of s must be exactly want. */
 static void
@@ -127,16 +128,6 @@ START_TEST(test_json_target_error)
 }
 END_TEST
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 10);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *
 json_suite(void)
 {
@@ -157,11 +148,5 @@ json_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(json_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(json_suite());
 }

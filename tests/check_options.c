@@ -12,6 +12,7 @@
 
 #include "awget.h"
 #include "options.h"
+#include "check_common.h"
 
 #define MAX_ARGS 80
 
@@ -688,14 +689,13 @@ START_TEST(test_options_usage_fits_80_columns)
 }
 END_TEST
 
+/* A test case whose tests each end with teardown, freeing what they parsed. */
 static TCase *
-tcase(Suite *s, const char *name)
+tcase_parse(Suite *s, const char *name)
 {
-	TCase *tc = tcase_create(name);
+	TCase *tc = tcase(s, name);
 
-	tcase_set_timeout(tc, 10);
 	tcase_add_checked_fixture(tc, NULL, teardown);
-	suite_add_tcase(s, tc);
 	return tc;
 }
 
@@ -705,7 +705,7 @@ options_suite(void)
 	Suite *s = suite_create("options");
 	TCase *tc;
 
-	tc = tcase(s, "options_parse");
+	tc = tcase_parse(s, "options_parse");
 	tcase_add_test(tc, test_options_parse_defaults);
 	tcase_add_test(tc, test_options_parse_targets);
 	tcase_add_test(tc, test_options_parse_http10);
@@ -743,10 +743,10 @@ options_suite(void)
 	tcase_add_test(tc, test_options_parse_error_one_line);
 	tcase_add_test(tc, test_options_parse_flag_with_value);
 
-	tc = tcase(s, "options_free");
+	tc = tcase_parse(s, "options_free");
 	tcase_add_test(tc, test_options_free_resets);
 
-	tc = tcase(s, "options_usage");
+	tc = tcase_parse(s, "options_usage");
 	tcase_add_test(tc, test_options_usage_long_options);
 	tcase_add_test(tc, test_options_usage_fits_80_columns);
 	return s;
@@ -755,11 +755,5 @@ options_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(options_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(options_suite());
 }

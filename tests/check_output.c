@@ -15,6 +15,7 @@
 #include "awget.h"
 #include "output.h"
 #include "util.h"
+#include "check_common.h"
 
 /* Bytes past the room output_escape may use, to catch overruns. */
 #define GUARD 16
@@ -679,16 +680,6 @@ START_TEST(test_output_free_null)
 }
 END_TEST
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 10);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *
 output_suite(void)
 {
@@ -749,11 +740,5 @@ output_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(output_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(output_suite());
 }

@@ -10,6 +10,7 @@
 #include "rate.h"
 #include "stats.h"
 #include "util.h"
+#include "check_common.h"
 
 /* A time in microseconds, as monotonic_us() gives. */
 static long long
@@ -227,16 +228,6 @@ START_TEST(test_rate_top_of_range)
 }
 END_TEST
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 10);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *
 stats_suite(void)
 {
@@ -270,11 +261,5 @@ stats_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(stats_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(stats_suite());
 }

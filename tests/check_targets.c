@@ -15,6 +15,7 @@
 
 #include "awget.h"
 #include "targets.h"
+#include "check_common.h"
 
 static struct target *
 parse(const char *s)
@@ -868,16 +869,6 @@ START_TEST(test_targets_free_keeps_stdin)
 }
 END_TEST
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 10);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *
 targets_suite(void)
 {
@@ -944,11 +935,5 @@ targets_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(targets_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(targets_suite());
 }

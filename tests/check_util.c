@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "check_common.h"
 
 /* Parse with errstr set beforehand, to see that success clears it. */
 static long long
@@ -391,16 +392,6 @@ START_TEST(test_util_xcalloc_zeroes)
 }
 END_TEST
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 10);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *
 util_suite(void)
 {
@@ -450,11 +441,5 @@ util_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(util_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(util_suite());
 }
