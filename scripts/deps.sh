@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # the lists are for the scripts that source this
 # scripts/deps.sh: install Debian packages by name, idempotently.
 # Sourced by scripts/run, scripts/test and scripts/bench.
 #
@@ -9,10 +10,10 @@
 AWGET_BUILD_PKGS="gcc meson ninja-build pkg-config libevent-dev libssl-dev"
 AWGET_TEST_PKGS="check nginx libnginx-mod-http-echo dnsmasq-base mandoc
 clang-format strace iproute2 procps jq openssl ca-certificates time
-valgrind"
+valgrind shellcheck"
 
 deps_install() {
-	local missing=() p sudo= made_policy=0
+	local missing=() p sudo='' made_policy=0
 	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q '^install ok installed$' || missing+=("$p")

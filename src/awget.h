@@ -34,7 +34,7 @@
 #define AWGET_DEFAULT_CONCURRENCY 100
 #define AWGET_DEFAULT_TIMEOUT_MS 10000
 #define AWGET_OUTPUT_FLUSH (64 * 1024) /* stdout is written in these */
-#define AWGET_READ_SIZE 4096           /* bytes asked of each read */
+#define AWGET_READ_SIZE (16 * 1024)    /* bytes asked of each read */
 #define AWGET_MAX_RETRY 100            /* --retry */
 #define AWGET_MAX_RATE 1000000         /* --rate, connections a second */
 #define AWGET_RETRY_PAUSE_MS 100       /* before the first retry; doubles */
@@ -76,7 +76,6 @@ struct targets;
 struct sched;
 struct http_request;
 struct fetch;
-struct fetch_closing;
 struct stats;
 
 /* The whole state of one run; main() owns it and passes it everywhere. */
@@ -89,17 +88,17 @@ struct awget {
 	const struct http_request *req;        /* what every target is sent */
 	struct ssl_ctx_st *tls; /* HTTPS, or NULL: tls_error says why */
 	const char *tls_error;
+	struct bio_method_st *tls_bio; /* conn_tls.c's BIO, made once */
 	struct targets *targets;
 	struct output *out;
 	struct sched *sched;
 	struct stats *stats;        /* what the run has done, for --stats */
 	LIST_HEAD(, fetch) fetches; /* in flight, for abort at exit */
-	TAILQ_HEAD(, fetch) parked; /* waiting for a descriptor (EMFILE) */
-	LIST_HEAD(, fetch_closing) closing; /* HTTPS sockets to close */
-	int nsockets;                       /* sockets open: one may be freed */
-	int unparking;
-	struct buf scratch; /* the request being written */
+	struct buf request; /* fetch_send's: the request being written */
+	struct buf json;    /* report.c's: the JSON object being made */
 	int signal;         /* the signal that stopped the run, or 0 */
+	/* fetch_receive's: each read lands here, then in its target's head. */
+	char rbuf[AWGET_READ_SIZE];
 };
 
 #endif /* AWGET_H */

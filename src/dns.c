@@ -1,16 +1,22 @@
 /*
- * dns.c: evdns setup. Names are resolved asynchronously on the run's one
- * event base; /etc/hosts is honoured, and IP literals never get here.
+ * dns.c: evdns setup, and the lookup of one name. Names are resolved
+ * asynchronously on the run's one event base; /etc/hosts is honoured, and
+ * IP literals never get here.
  */
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <netinet/in.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
 #include <event2/util.h>
 
 #include "dns.h"
+#include "util.h"
 
 struct evdns_base *
 dns_new(struct event_base *base, int inflight, const char *resolver,
@@ -133,4 +139,160 @@ dns_free(struct evdns_base *dns)
 	 */
 	if (dns != NULL)
 		evdns_base_free(dns, 1);
+}
+
+/*
+ * One lookup. evdns may answer before evdns_getaddrinfo returns (a name
+ * from /etc/hosts), and a cancelled request still calls back later: so
+ * an answer is handed over only from the loop (the defer event), and the
+ * lookup frees itself once evdns owes it no callback.
+ */
+struct dns_lookup {
+	struct evdns_base *dns;
+	dns_cb *cb; /* NULL once cancelled */
+	void *arg;
+	const char *host; /* the caller's, while not cancelled */
+	int family;
+	int pending; /* evdns callbacks still to come */
+	int calling; /* inside evdns_getaddrinfo */
+	struct evdns_getaddrinfo_request *gai;
+	struct evdns_request *diag;
+	struct event defer; /* hands over an answer made while calling */
+	struct evutil_addrinfo *ai;
+	const char *why;
+};
+
+static void
+dns_release(struct dns_lookup *l)
+{
+	if (l->cb == NULL && l->pending == 0)
+		free(l);
+}
+
+static void
+dns_on_defer(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns_lookup *l = arg;
+
+	(void)fd;
+	(void)what;
+	l->cb(l->ai, l->why, l->arg);
+	free(l);
+}
+
+/* The answer is known: give it to the caller, from the loop. */
+static void
+dns_answer(struct dns_lookup *l, struct evutil_addrinfo *ai, const char *why)
+{
+	if (l->calling) {
+		l->ai = ai;
+		l->why = why;
+		event_active(&l->defer, EV_TIMEOUT, 1);
+		return;
+	}
+	l->cb(ai, why, l->arg);
+	free(l);
+}
+
+static void
+dns_on_diagnosed(int result, char type, int count, int ttl, void *addrs,
+    void *arg)
+{
+	struct dns_lookup *l = arg;
+
+	(void)type;
+	(void)ttl;
+	(void)addrs;
+	l->pending--;
+	l->diag = NULL;
+	if (l->cb == NULL) {
+		dns_release(l);
+		return;
+	}
+	dns_answer(l, NULL, dns_diagnosis(result, count, l->family));
+}
+
+/* Ask once more, for one family, to learn why the name failed. */
+static int
+dns_diagnose(struct dns_lookup *l)
+{
+	if (l->family == AF_INET6)
+		l->diag = evdns_base_resolve_ipv6(l->dns, l->host, 0,
+		    dns_on_diagnosed, l);
+	else
+		l->diag = evdns_base_resolve_ipv4(l->dns, l->host, 0,
+		    dns_on_diagnosed, l);
+	if (l->diag == NULL)
+		return -1;
+	l->pending++;
+	return 0;
+}
+
+static void
+dns_on_resolved(int result, struct evutil_addrinfo *ai, void *arg)
+{
+	struct dns_lookup *l = arg;
+
+	l->pending--;
+	l->gai = NULL;
+	if (l->cb == NULL) {
+		if (ai != NULL)
+			evutil_freeaddrinfo(ai);
+		dns_release(l);
+		return;
+	}
+	if (result == EVUTIL_EAI_FAIL && dns_diagnose(l) == 0)
+		return;
+	if (result != 0)
+		dns_answer(l, NULL, dns_strerror(result, l->family));
+	else
+		dns_answer(l, ai, NULL);
+}
+
+struct dns_lookup *
+dns_lookup(struct event_base *base, struct evdns_base *dns, const char *host,
+    unsigned short port, int family, dns_cb *cb, void *arg)
+{
+	struct dns_lookup *l = xcalloc(1, sizeof(*l));
+	struct evutil_addrinfo hints = {0};
+	struct evdns_getaddrinfo_request *req;
+	char serv[8];
+
+	l->dns = dns;
+	l->cb = cb;
+	l->arg = arg;
+	l->host = host;
+	l->family = family;
+	evtimer_assign(&l->defer, base, dns_on_defer, l);
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	snprintf(serv, sizeof(serv), "%u", port);
+	l->pending = 1;
+	l->calling = 1;
+	req = evdns_getaddrinfo(dns, host, serv, &hints, dns_on_resolved, l);
+	l->calling = 0;
+	if (l->pending > 0)
+		l->gai = req;
+	return l;
+}
+
+void
+dns_cancel(struct dns_lookup *l)
+{
+	if (l == NULL)
+		return;
+	l->cb = NULL;
+	if (l->pending == 0) { /* an answer waits in the defer event */
+		event_del(&l->defer);
+		if (l->ai != NULL)
+			evutil_freeaddrinfo(l->ai);
+		free(l);
+		return;
+	}
+	/* Their callbacks still come, with a cancel code: they free l. */
+	if (l->gai != NULL)
+		evdns_getaddrinfo_cancel(l->gai);
+	else if (l->diag != NULL)
+		evdns_cancel_request(l->dns, l->diag);
 }

@@ -4,6 +4,14 @@
 
 struct event_base;
 struct evdns_base;
+struct evutil_addrinfo;
+struct dns_lookup;
+
+/*
+ * A lookup's answer: the addresses (the callee's to free with
+ * evutil_freeaddrinfo), or NULL and why not, in words.
+ */
+typedef void dns_cb(struct evutil_addrinfo *, const char *, void *);
 
 /*
  * A resolver that honours /etc/hosts and asks the nameservers of
@@ -21,5 +29,16 @@ const char *dns_strerror(int, int);
  * answers, when asking for family (AF_UNSPEC for both). */
 const char *dns_diagnosis(int, int, int);
 void dns_free(struct evdns_base *);
+
+/*
+ * Look host up for port, for addresses of family (AF_UNSPEC for both):
+ * cb runs once, from the event loop, never before this returns, and the
+ * lookup is gone after it. A failure that evdns folds into one code is
+ * asked again for one family, to say which it was.
+ */
+struct dns_lookup *dns_lookup(struct event_base *, struct evdns_base *,
+    const char *, unsigned short, int, dns_cb *, void *);
+/* Drop a lookup whose callback has not run: it never will. */
+void dns_cancel(struct dns_lookup *);
 
 #endif /* DNS_H */

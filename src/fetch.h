@@ -1,4 +1,4 @@
-/* fetch.h: one target's fetch, from name to header block. */
+/* fetch.h: one target's fetch, from name to outcome. */
 #ifndef FETCH_H
 #define FETCH_H
 
@@ -6,18 +6,16 @@
 
 struct target;
 
-/* Start fetching t; takes ownership of t. Ends in sched_done, maybe at once. */
-void fetch_start(struct awget *, struct target *);
-/* Report an invalid target's one outcome, and free it. */
-void fetch_reject(struct awget *, struct target *);
-/* A socket may have been closed: retry the fetches that found none. */
-void fetch_unpark(struct awget *);
 /*
- * The run stopped: drop every fetch still in flight, each with the error
+ * Start fetching t, valid or not; takes ownership of t. Its one outcome
+ * is written and its slot released (sched_release), maybe before this
+ * returns.
+ */
+void fetch_start(struct awget *, struct target *);
+/*
+ * The run stopped: end every fetch still in flight, each with the error
  * line why, or silently if why is NULL.
  */
 void fetch_abort_all(struct awget *, const char *);
-/* Free what HTTPS closes left for the loop; just before the base goes. */
-void fetch_cleanup(struct awget *);
 
 #endif /* FETCH_H */

@@ -1,8 +1,10 @@
 /*
  * http.c: request building and response-line parsing, free of I/O so that
  * every rule can be unit-tested (as libevent keeps evhttp_parse_firstline_
- * apart from reading). http_read_lines takes the lines out of an evbuffer
- * the caller filled: the loop fetch.c and the fuzzer share.
+ * apart from reading). http_response_next cuts the lines out of the bytes
+ * the caller added, the loop fetch.c and the fuzzer share: it keeps where
+ * it stopped searching, so a line trickled a byte at a time costs what the
+ * same line costs in one piece.
  */
 #include <sys/socket.h>
 
@@ -11,11 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <event2/buffer.h>
-
 #include "awget.h"
 #include "http.h"
-#include "output.h"
 #include "targets.h"
 #include "util.h"
 
@@ -229,8 +228,6 @@ http_response_line(struct http_response *r, const char *line, size_t len)
 
 	if (len > AWGET_MAX_LINE)
 		return HTTP_LINE_TOO_LONG;
-	if ((r->bytes += len) > AWGET_MAX_HEADER_BYTES)
-		return HTTP_LINE_TOO_LARGE;
 	if (!r->in_headers) {
 		if (http_parse_status(line, len, &st) == -1)
 			return HTTP_LINE_NOT_HTTP;
@@ -261,27 +258,79 @@ http_response_partial(const struct http_response *r, const char *p, size_t len)
 	return HTTP_LINE_PARTIAL;
 }
 
-enum http_line
-http_read_lines(struct http_response *r, struct evbuffer *in, struct buf *out,
-    char mark)
+void
+http_response_add(struct http_response *r, const void *p, size_t n)
 {
-	enum http_line what;
-	size_t len;
-	char *line;
+	if (!r->done)
+		buf_append(&r->head, p, n);
+}
 
-	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
-		what = http_response_line(r, line, len);
-		if (what == HTTP_LINE_STATUS && mark != '\0')
-			buf_append(out, &mark, 1);
-		if (what == HTTP_LINE_STATUS || what == HTTP_LINE_HEADER)
-			output_line(out, line, len);
-		free(line);
+enum http_line
+http_response_next(struct http_response *r)
+{
+	struct buf *b = &r->head;
+	enum http_line what;
+	const char *nl;
+	size_t end, len;
+
+	while (!r->done) {
+		nl = r->scan < b->len
+		    ? memchr(b->data + r->scan, '\n', b->len - r->scan)
+		    : NULL;
+		if (nl == NULL) {
+			r->scanned += b->len - r->scan;
+			r->scan = b->len;
+			break;
+		}
+		end = nl - b->data + 1;
+		r->scanned += end - r->scan;
+		len = end - 1 - r->line;
+		if (len > 0 && b->data[r->line + len - 1] == '\r')
+			len--;
+		what = http_response_line(r, b->data + r->line, len);
+		r->line = r->scan = end;
+		if (what == HTTP_LINE_TOO_LONG || what == HTTP_LINE_NOT_HTTP)
+			return what;
+		/* Every byte held counts, line ends too: memory follows. */
+		if (end > AWGET_MAX_HEADER_BYTES)
+			return HTTP_LINE_TOO_LARGE;
+		if (what == HTTP_LINE_END) {
+			b->len = end; /* the body is never ours */
+			r->done = 1;
+		}
 		if (what != HTTP_LINE_HEADER)
 			return what;
 	}
-	/* No line end yet: a line may already be too long, or not HTTP. */
-	if ((len = evbuffer_get_length(in)) == 0)
+	if (r->done || (len = b->len - r->line) == 0)
 		return HTTP_LINE_PARTIAL;
-	line = (char *)evbuffer_pullup(in, len < 5 ? len : 5);
-	return http_response_partial(r, line, len);
+	/* No line end yet: a line may already be too long, or not HTTP. */
+	if ((what = http_response_partial(r, b->data + r->line, len)) !=
+	    HTTP_LINE_PARTIAL)
+		return what;
+	return b->len > AWGET_MAX_HEADER_BYTES ? HTTP_LINE_TOO_LARGE
+	                                       : HTTP_LINE_PARTIAL;
+}
+
+const char *
+http_head_line(const char *head, size_t len, size_t *off, size_t *line_len)
+{
+	const char *p = head + *off, *nl;
+	size_t n;
+
+	if (*off >= len)
+		return NULL;
+	if ((nl = memchr(p, '\n', len - *off)) == NULL)
+		nl = head + len;
+	n = nl - p;
+	*off += n + (nl < head + len);
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	*line_len = n;
+	return p;
+}
+
+void
+http_response_free(struct http_response *r)
+{
+	buf_free(&r->head);
 }

@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-struct buf;
-struct evbuffer;
+#include "util.h"
+
 struct target;
 
 /* What every target is sent, prepared once per run. */
@@ -29,12 +29,21 @@ struct http_status {
 	size_t reason_len;
 };
 
-/* Where a response stands, line by line (RFC 9112 section 2). */
+/*
+ * Where a response stands (RFC 9112 section 2). Its head is kept as it
+ * came, raw: every status and header line with its line end, 1xx blocks
+ * too, through the blank line that ends the final block; escaping is the
+ * output's business. The limits count these held bytes.
+ */
 struct http_response {
-	int in_headers; /* the status line of this block has been read */
-	int code;       /* its status code */
-	int interim;    /* 1xx blocks read */
-	size_t bytes;   /* status and header lines so far, all blocks */
+	struct buf head; /* the lines so far, then the start of the next */
+	size_t line;     /* where the line not yet whole starts */
+	size_t scan;     /* how far it has been searched for a line end */
+	size_t scanned;  /* bytes searched in all: never more than added */
+	int in_headers;  /* the status line of this block has been read */
+	int code;        /* its status code */
+	int interim;     /* 1xx blocks read */
+	int done;        /* the head is whole: head.len is its end */
 };
 
 /* What one line of a response is, or why the response is refused. */
@@ -46,29 +55,35 @@ enum http_line {
 	HTTP_LINE_PARTIAL,   /* not a whole line yet: wait for more */
 	HTTP_LINE_NOT_HTTP,  /* the first line is not "HTTP/d.d ddd ..." */
 	HTTP_LINE_TOO_LONG,  /* a line over AWGET_MAX_LINE */
-	HTTP_LINE_TOO_LARGE, /* all lines over AWGET_MAX_HEADER_BYTES */
+	HTTP_LINE_TOO_LARGE, /* the head over AWGET_MAX_HEADER_BYTES */
 	HTTP_LINE_TOO_MANY_INTERIM, /* over AWGET_MAX_INTERIM 1xx blocks */
 };
 
-/* Take one line (without its terminator) of a response. */
+/* Judge one line (without its line end) of a response. */
 enum http_line http_response_line(struct http_response *, const char *, size_t);
 /*
- * Judge len buffered bytes that hold no line end yet, p being at least
- * their first 5: HTTP_LINE_PARTIAL if they may still become a good line.
+ * Judge len bytes that hold no line end yet, p being at least their first
+ * 5: HTTP_LINE_PARTIAL if they may still become a good line.
  */
 enum http_line http_response_partial(const struct http_response *, const char *,
     size_t);
 
+/* Append n bytes received; once the head is whole, they are dropped. */
+void http_response_add(struct http_response *, const void *, size_t);
 /*
- * Take the whole lines the buffer holds (evbuffer_readln, CRLF or LF),
- * appending each status and header line to b as output_line writes it,
- * and a status line after the byte mark unless it is 0. Returns at the
- * first line that moves the response on (a status line, the end of a
- * block, a refusal), or HTTP_LINE_PARTIAL once no whole line is left and
- * the bytes waiting for their line end may still make a good one.
+ * Read on through the whole lines added (a line ends with LF or CRLF),
+ * and return at the first one that moves the response on: a status line,
+ * the end of a block, a refusal; or HTTP_LINE_PARTIAL once no whole line
+ * is left and the bytes waiting for their line end may still make a good
+ * one. A byte is searched for a line end once, however it was split.
  */
-enum http_line http_read_lines(struct http_response *, struct evbuffer *,
-    struct buf *, char);
+enum http_line http_response_next(struct http_response *);
+/*
+ * The line at *off of a head (as http_response keeps it), without its
+ * line end, in *len; *off moves past it. NULL at the end.
+ */
+const char *http_head_line(const char *, size_t, size_t *, size_t *);
+void http_response_free(struct http_response *);
 
 /*
  * Check one -H argument: "Name: value" adds or replaces, "Name:" removes a

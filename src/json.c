@@ -1,17 +1,18 @@
 /*
  * json.c: the JSON Lines form of a target's outcome (RFC 8259).
  *
- * Strings are made from text that output_escape has already made safe, so
- * a JSON value reads exactly as the text output does: valid UTF-8 as it
- * came, every other byte as the four characters \xHH, a server's backslash
- * as two. Only '"', '\' and TAB are left to escape here, so the result is
- * valid JSON whatever bytes the server sent.
+ * A server's bytes are made safe by output_escape first, so a JSON value
+ * reads exactly as the text output does: valid UTF-8 as it came, every
+ * other byte as the four characters \xHH, a server's backslash as two.
+ * Only '"', '\' and TAB are left to escape here, so the result is valid
+ * JSON whatever bytes the server sent.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "http.h"
 #include "json.h"
+#include "output.h"
 #include "util.h"
 
 void
@@ -67,117 +68,112 @@ json_number(struct buf *b, long n)
 	buf_append(b, num, snprintf(num, sizeof(num), "%ld", n));
 }
 
+/* Append raw bytes as a JSON string of their text form (output_escape). */
+static void
+json_raw(struct buf *b, struct buf *tmp, const char *s, size_t len)
+{
+	if (len == 0) { /* s may be NULL: an empty buffer's data */
+		json_string(b, "", 0);
+		return;
+	}
+	tmp->len = 0;
+	buf_reserve(tmp, OUTPUT_ESCAPED_MAX(len));
+	tmp->len = output_escape(tmp->data, s, len);
+	json_string(b, tmp->data, tmp->len);
+}
+
 /* Append ["name","value"] (with a comma before it unless first). */
 static void
-json_pair(struct buf *b, const char *name, size_t nlen, const struct buf *v,
-    int first)
+json_pair(struct buf *b, struct buf *tmp, const char *name, size_t nlen,
+    const struct buf *v, int first)
 {
 	buf_append(b, first ? "[" : ",[", first ? 1 : 2);
-	json_string(b, name, nlen);
+	json_raw(b, tmp, name, nlen);
 	buf_append(b, ",", 1);
-	json_string(b, v->data, v->len);
+	json_raw(b, tmp, v->data, v->len);
 	buf_append(b, "]", 1);
 }
 
 /*
- * One block: the status line's fields, then "headers": [[name, value],
- * ...] in order, repeats kept. An obs-fold line continues the value before
- * it, joined by one space (RFC 9112 section 5.2); a line with no name has
+ * One block of the head, from *off: the status line's fields, then
+ * "headers": [[name, value], ...] in order, repeats kept, up to the blank
+ * line that ends it. An obs-fold line continues the value before it,
+ * joined by one space (RFC 9112 section 5.2); a line with no name has
  * the name "".
  */
 static void
-json_block(struct buf *b, const char *status, size_t slen, const char *lines,
-    size_t len)
+json_block(struct buf *b, struct buf *tmp, const char *head, size_t len,
+    size_t *off)
 {
-	const char *p = lines, *end = lines + len, *nl, *name = NULL;
+	const char *p, *name = NULL;
 	struct buf value = {0};
 	struct http_status st;
-	size_t nlen = 0, off, vlen;
+	size_t n, nlen = 0, voff, vlen;
 	int count = 0;
 
-	if (http_parse_status(status, slen, &st) == 0) {
+	if ((p = http_head_line(head, len, off, &n)) != NULL &&
+	    http_parse_status(p, n, &st) == 0) {
 		json_key(b, "status");
 		json_number(b, st.code);
 		json_key(b, "version");
-		json_string(b, status, 8);
+		json_raw(b, tmp, p, 8);
 		json_key(b, "reason");
-		json_string(b, st.reason, st.reason_len);
+		json_raw(b, tmp, st.reason, st.reason_len);
 	}
 	json_key(b, "headers");
 	buf_append(b, "[", 1);
-	for (; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', end - p)) == NULL)
-			nl = end;
+	while ((p = http_head_line(head, len, off, &n)) != NULL && n > 0) {
 		if ((*p == ' ' || *p == '\t') && name != NULL) {
-			while (p < nl && (*p == ' ' || *p == '\t'))
-				p++;
+			for (; n > 0 && (*p == ' ' || *p == '\t'); p++, n--)
+				;
 			buf_append(&value, " ", 1);
-			buf_append(&value, p, nl - p);
+			buf_append(&value, p, n);
 			continue;
 		}
 		if (name != NULL)
-			json_pair(b, name, nlen, &value, count++ == 0);
+			json_pair(b, tmp, name, nlen, &value, count++ == 0);
 		value.len = 0;
-		if (http_split_header(p, nl - p, &nlen, &off, &vlen) == 0) {
+		if (http_split_header(p, n, &nlen, &voff, &vlen) == 0) {
 			name = p;
-			buf_append(&value, p + off, vlen);
+			buf_append(&value, p + voff, vlen);
 		} else {
 			name = "";
 			nlen = 0;
-			buf_append(&value, p, nl - p);
+			buf_append(&value, p, n);
 		}
 	}
 	if (name != NULL)
-		json_pair(b, name, nlen, &value, count == 0);
+		json_pair(b, tmp, name, nlen, &value, count == 0);
 	buf_append(b, "]", 1);
 	buf_free(&value);
 }
 
-/*
- * The block that starts at p (on a status mark): its status line and its
- * header lines. Returns where the next block starts, or end.
- */
-static const char *
-json_next_block(const char *p, const char *end, const char **status,
-    size_t *slen, const char **lines, size_t *len)
-{
-	const char *nl, *next;
-
-	if ((nl = memchr(p, '\n', end - p)) == NULL)
-		nl = end;
-	*status = p + 1;
-	*slen = nl - p - 1;
-	*lines = nl < end ? nl + 1 : end;
-	if ((next = memchr(*lines, JSON_STATUS_MARK, end - *lines)) == NULL)
-		next = end;
-	*len = next - *lines;
-	return next;
-}
-
-/* The blocks of a complete response: all but the last under "interim". */
+/* The blocks of a complete head: all but the last under "interim". */
 static void
-json_response(struct buf *b, const char *p, size_t len)
+json_response(struct buf *b, const char *head, size_t len)
 {
-	const char *end = p + len, *status, *lines;
-	size_t slen, llen, blocks = 0, i;
+	struct buf tmp = {0};
+	size_t off = 0, n, blocks = 0, i;
+	const char *line;
 
-	for (i = 0; i < len; i++)
-		if (p[i] == JSON_STATUS_MARK)
+	/* A block ends with a blank line: count them. */
+	while ((line = http_head_line(head, len, &off, &n)) != NULL)
+		if (n == 0)
 			blocks++;
 	if (blocks > 1) {
 		json_key(b, "interim");
 		buf_append(b, "[", 1);
 	}
-	for (i = 0; p < end; i++) {
-		p = json_next_block(p, end, &status, &slen, &lines, &llen);
+	for (i = 0, off = 0; off < len; i++) {
 		if (i + 1 < blocks)
 			buf_append(b, i == 0 ? "{" : ",{", i == 0 ? 1 : 2);
 		else if (blocks > 1)
 			buf_append(b, "]", 1);
-		json_block(b, status, slen, lines, llen);
+		json_block(b, &tmp, head, len, &off);
 		if (i + 1 < blocks)
 			buf_append(b, "}", 1);
 	}
+	buf_free(&tmp);
 }
 
 void
@@ -199,7 +195,7 @@ json_target(struct buf *b, const struct json_target *t)
 		buf_append(b, t->tls, strlen(t->tls));
 	}
 	if (t->error == NULL)
-		json_response(b, t->lines, t->len);
+		json_response(b, t->head, t->len);
 	json_key(b, "time_ms");
 	json_number(b, t->time_ms);
 	if (t->retries > 0) {

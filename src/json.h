@@ -15,18 +15,14 @@ struct json_target {
 	long time_ms;
 	int retries;     /* --retry attempts made, shown when not 0 */
 	const char *tls; /* HTTPS: the "tls" object, rendered, or NULL */
-	/* Success: the target's output_line lines, status lines marked. */
-	const char *lines;
+	/* Success: the response head, raw, as http_response keeps it. */
+	const char *head;
 	size_t len;
 	/* Failure: why, as a stable class word, the phase, the message. */
 	const char *error;
 	const char *error_class;
 	const char *phase;
 };
-
-/* Marks a status line among a target's lines; output_line never writes
- * it, since it escapes every control byte. */
-#define JSON_STATUS_MARK '\001'
 
 /*
  * Append s (len bytes, already escaped by output_escape) as a JSON string:

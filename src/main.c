@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "awget.h"
+#include "conn.h"
 #include "dns.h"
 #include "fetch.h"
 #include "http.h"
@@ -186,8 +187,6 @@ main(int argc, char **argv)
 	memset(&stats, 0, sizeof(stats));
 	ctx.stats = &stats;
 	LIST_INIT(&ctx.fetches);
-	TAILQ_INIT(&ctx.parked);
-	LIST_INIT(&ctx.closing);
 	ctx.out = output_new(1, 2);
 	opts_result = options_parse(&opts, argc, argv, err, sizeof(err));
 	switch (opts_result) {
@@ -214,8 +213,10 @@ main(int argc, char **argv)
 	if ((cfg = event_config_new()) == NULL)
 		fatalx("cannot create the event configuration");
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
-	/* fetch.c registers each socket once, for edges (epoll). */
-	event_config_require_features(cfg, EV_FEATURE_ET);
+	/* conn.c registers each socket once, for edges and the peer's end
+	 * (epoll's EPOLLET and EPOLLRDHUP). */
+	event_config_require_features(cfg,
+	    EV_FEATURE_ET | EV_FEATURE_EARLY_CLOSE);
 	if ((ctx.base = event_base_new_with_config(cfg)) == NULL)
 		fatalx("no event backend with edge triggering (epoll): "
 		       "is EVENT_NOEPOLL set?");
@@ -237,8 +238,8 @@ main(int argc, char **argv)
 	 * when the first https:// target needs it: see fetch_start.
 	 */
 	if (opts.cacert != NULL &&
-	    (ctx.tls = tls_ctx_new(opts.cacert, opts.insecure,
-	         &ctx.tls_error)) == NULL) {
+	    (ctx.tls = tls_ctx_new(opts.cacert, &opts, &ctx.tls_error)) ==
+	        NULL) {
 		fprintf(stderr, "awget: %s: %s\n",
 		    input_name(opts.cacert, name, sizeof(name)), ctx.tls_error);
 		exit(AWGET_EXIT_USAGE);
@@ -273,9 +274,11 @@ main(int argc, char **argv)
 		    input_name(opts.input, name, sizeof(name)),
 		    "read error: %s", strerror(targets_error(ctx.targets)));
 	if (opts.stats) {
-		ctx.scratch.len = 0;
-		stats_summary(&stats, monotonic_us(), &ctx.scratch);
-		output_stats(ctx.out, ctx.scratch.data, ctx.scratch.len);
+		struct buf summary = {0};
+
+		stats_summary(&stats, monotonic_us(), &summary);
+		output_stats(ctx.out, summary.data, summary.len);
+		buf_free(&summary);
 	}
 	status = AWGET_EXIT_OK;
 	if (stats.failed > 0 || targets_error(ctx.targets) != 0)
@@ -295,12 +298,13 @@ main(int argc, char **argv)
 	sched_free(ctx.sched);
 	http_request_free(req);
 	dns_free(ctx.dns);
-	fetch_cleanup(&ctx);
+	conn_cleanup(&ctx);
 	tls_ctx_free(ctx.tls);
 	event_base_free(ctx.base);
 	targets_free(ctx.targets);
 	output_free(ctx.out);
-	buf_free(&ctx.scratch);
+	buf_free(&ctx.request);
+	buf_free(&ctx.json);
 	options_free(&opts);
 	return status;
 }

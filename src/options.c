@@ -26,8 +26,8 @@ static const char usage_text[] =
     "             [-A agent] [--cacert file] [-c concurrency]\n"
     "             [--connect-timeout seconds] [-H header] [-i file]\n"
     "             [--rate n] [-r resolver] [--resolve host:port:addr]\n"
-    "             [--retry n] [--shard k/n] [-t seconds] [-X method]\n"
-    "             [target ...]\n"
+    "             [--retry n] [--shard k/n] [-t seconds]\n"
+    "             [--tls-max version] [-X method] [target ...]\n"
     "  -0, --http1.0           send HTTP/1.0 instead of HTTP/1.1\n"
     "  -4, --ipv4              connect over IPv4 only\n"
     "  -6, --ipv6              connect over IPv6 only\n"
@@ -57,6 +57,7 @@ static const char usage_text[] =
     "                          i % N = K - 1 (split a list over N runs)\n"
     "      --stats             a summary on stderr at the end\n"
     "  -t, --timeout SECS      deadline per target (default 10)\n"
+    "      --tls-max VERSION   newest TLS to offer: 1.2 or 1.3 (default)\n"
     "  -V, --version           print the version and exit\n"
     "  -v, --verbose           trace every target's state changes on stderr\n"
     "  -X, --request METHOD    send METHOD instead of GET\n";
@@ -71,6 +72,7 @@ static const char usage_text[] =
 #define OPTION_RATE 262
 #define OPTION_RETRY 263
 #define OPTION_STATS 264
+#define OPTION_TLS_MAX 265
 
 static const struct option longopts[] = {
     {"http1.0", no_argument, NULL, '0'},
@@ -84,6 +86,7 @@ static const struct option longopts[] = {
     {"rate", required_argument, NULL, OPTION_RATE},
     {"retry", required_argument, NULL, OPTION_RETRY},
     {"stats", no_argument, NULL, OPTION_STATS},
+    {"tls-max", required_argument, NULL, OPTION_TLS_MAX},
     {"user-agent", required_argument, NULL, 'A'},
     {"concurrency", required_argument, NULL, 'c'},
     {"header", required_argument, NULL, 'H'},
@@ -352,6 +355,16 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 			break;
 		case OPTION_STATS:
 			o->stats = 1;
+			break;
+		case OPTION_TLS_MAX:
+			if (strcmp(optarg, "1.2") == 0)
+				o->tls_max = 2;
+			else if (strcmp(optarg, "1.3") == 0)
+				o->tls_max = 3;
+			else
+				return fail(err, errlen,
+				    "TLS version is not 1.2 or 1.3: %s",
+				    optarg);
 			break;
 		case 'A':
 			if (has_control(optarg))

@@ -40,6 +40,7 @@ struct options {
 	int json;           /* -j: one JSON object per target */
 	int insecure;       /* -k: no certificate verification */
 	const char *cacert; /* --cacert FILE, or NULL: the system store */
+	int tls_max;        /* --tls-max 1.N: N, or 0 for OpenSSL's newest */
 };
 
 enum options_result {

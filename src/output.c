@@ -3,8 +3,8 @@
  *
  * A server's bytes reach the terminal only through output_escape, so a
  * hostile header cannot set a window title, clear the screen or move the
- * cursor. A target's lines are formatted into its own buffer and handed
- * over whole when it completes, so targets never interleave; the sinks
+ * cursor. A target's head is kept raw until it completes, then escaped
+ * here line by line, whole, so targets never interleave; the sinks
  * collect them and write in large blocks.
  */
 #include <sys/ioctl.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "awget.h"
+#include "http.h"
 #include "output.h"
 #include "util.h"
 
@@ -225,22 +226,24 @@ output_free(struct output *o)
 
 void
 output_headers(struct output *o, const char *target, size_t tlen,
-    const char *lines, size_t len)
+    const char *head, size_t len)
 {
 	static const char sep[] = " header > ";
 	struct buf *b = &o->out.buf;
-	const char *p = lines, *end = lines + len, *nl;
-	size_t n;
+	const char *line;
+	size_t off = 0, n;
 
-	for (; p < end && !o->out.closed; p = nl + 1) {
-		if ((nl = memchr(p, '\n', end - p)) == NULL)
-			nl = end - 1; /* output_line always ends a line */
-		n = nl + 1 - p;
-		buf_reserve(b, tlen + sizeof(sep) - 1 + n);
+	while (!o->out.closed &&
+	    (line = http_head_line(head, len, &off, &n)) != NULL) {
+		if (n == 0)
+			continue; /* the blank line that ends a block */
+		buf_reserve(b,
+		    tlen + sizeof(sep) - 1 + OUTPUT_ESCAPED_MAX(n) + 1);
 		memcpy(b->data + b->len, target, tlen);
 		memcpy(b->data + b->len + tlen, sep, sizeof(sep) - 1);
-		memcpy(b->data + b->len + tlen + sizeof(sep) - 1, p, n);
-		b->len += tlen + sizeof(sep) - 1 + n;
+		b->len += tlen + sizeof(sep) - 1;
+		b->len += output_escape(b->data + b->len, line, n);
+		b->data[b->len++] = '\n';
 		if (b->len >= AWGET_OUTPUT_FLUSH)
 			output_write(o, &o->out);
 	}

@@ -28,10 +28,11 @@ void output_line(struct buf *, const void *, size_t);
 struct output *output_new(int, int);
 void output_free(struct output *);
 /*
- * Queue a finished target's lines on stdout, as "TARGET header > LINE\n":
- * lines holds len bytes of output_line lines. The target prefix is added
- * here, never held per line, so a target's memory follows what its server
- * sent, not the length of its name times its number of lines.
+ * Queue a finished target's lines on stdout, as "TARGET header > LINE\n",
+ * each escaped: head holds len bytes of a response head as received (see
+ * http_response), blank lines between blocks left out. The target prefix
+ * is added here, never held per line, so a target's memory follows what
+ * its server sent, not the length of its name times its number of lines.
  */
 void output_headers(struct output *, const char *, size_t, const char *,
     size_t);

@@ -6,18 +6,23 @@
  * held, and a timer wakes the scheduler when the token is due. When the
  * input is exhausted and the last fetch has ended, the loop is told to
  * stop.
+ *
+ * A slot freed is taken back in one deferred event per loop pass (pass),
+ * never from inside the fetch that ended: a fetch may end while it
+ * starts, and starting the next from there would recurse. The same pass
+ * hands descriptors to connections that found the table full: a full
+ * table delays a target, never loses it.
  */
 #include <stdlib.h>
 
 #include <event2/event.h>
+#include <event2/event_struct.h>
 
 #include "awget.h"
 #include "fetch.h"
 #include "options.h"
-#include "output.h"
 #include "rate.h"
 #include "sched.h"
-#include "stats.h"
 #include "targets.h"
 
 struct sched {
@@ -26,12 +31,51 @@ struct sched {
 	struct event *token; /* --rate: the next token is due */
 	struct rate rate;
 	struct target *held; /* read, waiting for its token */
+	struct event pass;   /* slots released, descriptors freed: act */
+	int kicked;          /* pass is active */
 	int max;
 	int inflight;
-	int filling; /* inside sched_fill: a synchronous end must not recurse */
+	int released; /* slots freed since the last pass */
 	int eof;
 	int stopped;
+	int nsockets;  /* open sockets: one may close */
+	int fds_freed; /* a socket closed since the last pass */
+	TAILQ_HEAD(, sched_wait) waiting; /* for a descriptor, in order */
 };
+
+static void
+sched_kick(struct sched *s)
+{
+	if (s->kicked)
+		return;
+	s->kicked = 1;
+	event_active(&s->pass, EV_TIMEOUT, 1);
+}
+
+/* Connections waiting for a descriptor go before new targets. */
+static void
+sched_on_pass(evutil_socket_t fd, short what, void *arg)
+{
+	struct sched *s = arg;
+	struct sched_wait *w;
+
+	(void)fd;
+	(void)what;
+	s->kicked = 0;
+	s->inflight -= s->released;
+	s->released = 0;
+	if (s->fds_freed) {
+		s->fds_freed = 0;
+		while ((w = TAILQ_FIRST(&s->waiting)) != NULL) {
+			TAILQ_REMOVE(&s->waiting, w, entry);
+			w->queued = 0;
+			w->cb(w->arg);
+			if (w->queued)
+				break; /* still none free */
+		}
+	}
+	sched_fill(s);
+}
 
 static void
 sched_on_token(evutil_socket_t fd, short what, void *arg)
@@ -60,6 +104,8 @@ sched_new(struct awget *ctx, int max)
 
 	s->ctx = ctx;
 	s->max = max;
+	TAILQ_INIT(&s->waiting);
+	event_assign(&s->pass, ctx->base, -1, 0, sched_on_pass, s);
 	if (fd != -1 &&
 	    (s->input = event_new(ctx->base, fd, EV_READ, sched_on_input, s)) ==
 	        NULL)
@@ -82,6 +128,7 @@ sched_free(struct sched *s)
 		event_free(s->input);
 	if (s->token != NULL)
 		event_free(s->token);
+	event_del(&s->pass);
 	target_free(s->held);
 	free(s);
 }
@@ -89,13 +136,14 @@ sched_free(struct sched *s)
 int
 sched_finished(const struct sched *s)
 {
-	return s->stopped || (s->eof && s->held == NULL && s->inflight == 0);
+	return s->stopped ||
+	    (s->eof && s->held == NULL && s->inflight - s->released == 0);
 }
 
 unsigned long long
 sched_inflight(const struct sched *s)
 {
-	return (unsigned long long)s->inflight;
+	return (unsigned long long)(s->inflight - s->released);
 }
 
 /*
@@ -131,9 +179,6 @@ sched_fill(struct sched *s)
 	struct awget *ctx = s->ctx;
 	struct target *t;
 
-	if (s->filling)
-		return;
-	s->filling = 1;
 	while (!s->stopped && !s->eof && s->inflight < s->max) {
 		if ((t = s->held) != NULL)
 			s->held = NULL;
@@ -144,34 +189,23 @@ sched_fill(struct sched *s)
 				fatalx("cannot watch the input");
 			break;
 		}
-		if (t->error != NULL) {
-			fetch_reject(ctx, t);
-			stats_done(ctx->stats, OUTCOME_INVALID_TARGET, 0);
-			continue;
-		}
-		if (!sched_token(s)) {
+		/* An invalid target opens no connection: no token. */
+		if (t->error == NULL && !sched_token(s)) {
 			s->held = t;
 			break;
 		}
 		s->inflight++;
-		fetch_start(ctx, t); /* may end at once, in sched_done */
+		fetch_start(ctx, t); /* its end frees the slot next pass */
 	}
-	s->filling = 0;
 	if (sched_finished(s))
 		event_base_loopbreak(ctx->base);
 }
 
 void
-sched_done(struct sched *s, enum outcome outcome, int status)
+sched_release(struct sched *s)
 {
-	s->inflight--;
-	stats_done(s->ctx->stats, outcome, status);
-	if (output_closed(s->ctx->out))
-		sched_stop(s);
-	/* Fetches waiting for a descriptor go before new targets. */
-	if (!s->stopped)
-		fetch_unpark(s->ctx);
-	sched_fill(s);
+	s->released++;
+	sched_kick(s);
 }
 
 void
@@ -179,4 +213,39 @@ sched_stop(struct sched *s)
 {
 	s->stopped = 1;
 	event_base_loopbreak(s->ctx->base);
+}
+
+void
+sched_fd_opened(struct sched *s)
+{
+	s->nsockets++;
+}
+
+void
+sched_fd_closed(struct sched *s)
+{
+	s->nsockets--;
+	if (!TAILQ_EMPTY(&s->waiting)) {
+		s->fds_freed = 1;
+		sched_kick(s);
+	}
+}
+
+int
+sched_fd_wait(struct sched *s, struct sched_wait *w)
+{
+	if (s->nsockets == 0)
+		return 0;
+	TAILQ_INSERT_TAIL(&s->waiting, w, entry);
+	w->queued = 1;
+	return 1;
+}
+
+void
+sched_fd_unwait(struct sched *s, struct sched_wait *w)
+{
+	if (w->queued) {
+		TAILQ_REMOVE(&s->waiting, w, entry);
+		w->queued = 0;
+	}
 }

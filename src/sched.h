@@ -1,19 +1,31 @@
-/* sched.h: the concurrency limit and the end of the run. */
+/*
+ * sched.h: the concurrency limit, the descriptors, and the end of the
+ * run.
+ */
 #ifndef SCHED_H
 #define SCHED_H
+
+#include <sys/queue.h>
 
 #include "awget.h"
 
 struct sched;
 
+/* A connection waiting for a descriptor: cb(arg) when one may be free. */
+struct sched_wait {
+	void (*cb)(void *);
+	void *arg;
+	int queued;
+	TAILQ_ENTRY(sched_wait) entry;
+};
+
 struct sched *sched_new(struct awget *, int);
 void sched_free(struct sched *);
-/* Start targets while slots are free; safe to call from any callback. */
+/* Start targets while slots are free (main, and sched's own events). */
 void sched_fill(struct sched *);
-/* A fetch has ended with this outcome (and final status code, if it got
- * one): count it, start the next. */
-void sched_done(struct sched *, enum outcome, int);
-/* --rate: a fetch opens one more connection (a retry, the next address). */
+/* A target has its outcome: its slot is free from the next loop pass. */
+void sched_release(struct sched *);
+/* --rate: a target opens one more connection (a retry, the next address). */
 void sched_charge(struct sched *);
 /* Stop starting targets (interrupt, stdout closed); the loop ends. */
 void sched_stop(struct sched *);
@@ -21,5 +33,16 @@ void sched_stop(struct sched *);
 int sched_finished(const struct sched *);
 /* How many targets are in flight. */
 unsigned long long sched_inflight(const struct sched *);
+
+/* A socket was opened, or closed. */
+void sched_fd_opened(struct sched *);
+void sched_fd_closed(struct sched *);
+/*
+ * Out of descriptors: wait for an open socket to close; 0 (and no wait)
+ * if none is open, for then none will.
+ */
+int sched_fd_wait(struct sched *, struct sched_wait *);
+/* Stop waiting, if waiting. */
+void sched_fd_unwait(struct sched *, struct sched_wait *);
 
 #endif /* SCHED_H */

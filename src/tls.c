@@ -7,19 +7,54 @@
 #include <arpa/inet.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include "json.h"
+#include "options.h"
 #include "output.h"
 #include "tls.h"
 #include "util.h"
 
+/*
+ * The system trust store: the file (SSL_CERT_FILE, or OpenSSL's default)
+ * read now, and the hashed directory (SSL_CERT_DIR, or the default) for
+ * issuers the file lacks, by name, one stat each. Not OpenSSL's default
+ * paths, whose third lookup lists the whole directory for every issuer it
+ * misses, twice per handshake with an unknown CA. With -k, whose
+ * verification fails nothing, the file alone, when there is one: on
+ * Debian it holds every CA the directory does.
+ */
+static int
+tls_load_system(SSL_CTX *ctx, int insecure)
+{
+	const char *file = getenv(X509_get_default_cert_file_env());
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+	int has_file;
+
+	if (file == NULL)
+		file = X509_get_default_cert_file();
+	if (dir == NULL)
+		dir = X509_get_default_cert_dir();
+	has_file = access(file, R_OK) == 0;
+	if (has_file && SSL_CTX_load_verify_file(ctx, file) != 1)
+		return 0;
+	if (has_file && insecure)
+		return 1;
+	/* Nothing is read yet: an empty or absent directory is no error. */
+	if (SSL_CTX_load_verify_dir(ctx, dir) != 1 && !has_file)
+		return 0;
+	ERR_clear_error();
+	return 1;
+}
+
 SSL_CTX *
-tls_ctx_new(const char *cafile, int insecure, const char **errstr)
+tls_ctx_new(const char *cafile, const struct options *o, const char **errstr)
 {
 	SSL_CTX *ctx;
 
@@ -28,13 +63,27 @@ tls_ctx_new(const char *cafile, int insecure, const char **errstr)
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (o->tls_max != 0)
+		SSL_CTX_set_max_proto_version(ctx,
+		    o->tls_max == 2 ? TLS1_2_VERSION : TLS1_3_VERSION);
+	/*
+	 * A server that closes without close_notify is a plain end of the
+	 * stream to us, as to browsers: "closed before the end of the
+	 * headers", not a TLS error. Read ahead: one read takes a whole
+	 * flight of records, not a record header and then its body.
+	 */
+	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_CTX_set_read_ahead(ctx, 1);
+	SSL_CTX_set_mode(ctx,
+	    SSL_MODE_ENABLE_PARTIAL_WRITE |
+	        SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (cafile != NULL) {
 		if (SSL_CTX_load_verify_locations(ctx, cafile, NULL) != 1) {
 			SSL_CTX_free(ctx);
 			*errstr = "cannot load the CA file";
 			return NULL;
 		}
-	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+	} else if (tls_load_system(ctx, o->insecure) != 1) {
 		/*
 		 * An empty store is no failure here: a hashed directory
 		 * (SSL_CERT_DIR) is read certificate by certificate as
@@ -45,7 +94,7 @@ tls_ctx_new(const char *cafile, int insecure, const char **errstr)
 		*errstr = "cannot load the system trust store";
 		return NULL;
 	}
-	SSL_CTX_set_verify(ctx, insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
+	SSL_CTX_set_verify(ctx, o->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
 	    NULL);
 	*errstr = NULL;
 	return ctx;

@@ -7,19 +7,21 @@
 #include <openssl/ssl.h>
 
 struct buf;
+struct options;
 
 /*
  * The context for every HTTPS target: the system trust store, or cafile;
- * peer verification unless insecure. NULL with *errstr set on failure.
+ * peer verification unless -k; --tls-max. NULL with *errstr set on
+ * failure.
  */
-SSL_CTX *tls_ctx_new(const char *, int, const char **);
+SSL_CTX *tls_ctx_new(const char *, const struct options *, const char **);
 void tls_ctx_free(SSL_CTX *);
 /* An SSL for host: SNI unless an IP literal, and the name or address the
  * certificate must carry. NULL if OpenSSL fails. */
 SSL *tls_ssl_new(SSL_CTX *, const char *, int);
 /*
  * Why a handshake failed, from the verify result and OpenSSL's error code
- * (bufferevent_get_openssl_error), into msg: "certificate has expired",
+ * (ERR_peek_last_error), into msg: "certificate has expired",
  * "hostname mismatch", ... Returns msg.
  */
 const char *tls_error(SSL *, unsigned long, char *, size_t);

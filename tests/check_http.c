@@ -627,7 +627,6 @@ START_TEST(test_http_response_line_final)
 	ck_assert_int_eq(feed(&r, "Server: x"), HTTP_LINE_HEADER);
 	ck_assert_int_eq(feed(&r, " folded"), HTTP_LINE_HEADER);
 	ck_assert_int_eq(feed(&r, ""), HTTP_LINE_END);
-	ck_assert_uint_eq(r.bytes, 15 + 9 + 7);
 }
 END_TEST
 
@@ -676,7 +675,6 @@ START_TEST(test_http_response_line_limits)
 {
 	struct http_response r = {0};
 	char *big = malloc(AWGET_MAX_LINE + 1);
-	size_t sent;
 	int i;
 
 	ck_assert_ptr_nonnull(big);
@@ -686,17 +684,6 @@ START_TEST(test_http_response_line_limits)
 	    HTTP_LINE_HEADER);
 	ck_assert_int_eq(http_response_line(&r, big, AWGET_MAX_LINE + 1),
 	    HTTP_LINE_TOO_LONG);
-	/* Fill up to exactly the total limit, then one byte more. */
-	r = (struct http_response){0};
-	feed(&r, "HTTP/1.1 200 OK");
-	for (sent = 15; sent + AWGET_MAX_LINE <= AWGET_MAX_HEADER_BYTES;
-	     sent += AWGET_MAX_LINE)
-		ck_assert_int_eq(http_response_line(&r, big, AWGET_MAX_LINE),
-		    HTTP_LINE_HEADER);
-	ck_assert_int_eq(http_response_line(&r, big,
-	                     AWGET_MAX_HEADER_BYTES - sent),
-	    HTTP_LINE_HEADER);
-	ck_assert_int_eq(http_response_line(&r, big, 1), HTTP_LINE_TOO_LARGE);
 	/* AWGET_MAX_INTERIM 1xx blocks pass; one more does not. */
 	r = (struct http_response){0};
 	for (i = 0; i < AWGET_MAX_INTERIM; i++) {
@@ -731,97 +718,238 @@ START_TEST(test_http_response_partial)
 }
 END_TEST
 
-/* What http_read_lines makes of text, taken in one piece. */
+/* What http_response_next makes of bytes, added in pieces of step. */
 struct read_result {
 	enum http_line what[8];
 	int n;
-	struct buf out;
+	struct http_response r;
 };
 
 static void
-read_all(const char *text, char mark, struct read_result *rr)
+read_bytes(const char *text, size_t len, size_t step, struct read_result *rr)
 {
-	struct evbuffer *in = evbuffer_new();
-	struct http_response r = {0};
-	enum http_line what;
+	enum http_line what = HTTP_LINE_PARTIAL;
+	size_t off = 0, n;
 
 	memset(rr, 0, sizeof(*rr));
-	evbuffer_add(in, text, strlen(text));
 	do {
-		what = http_read_lines(&r, in, &rr->out, mark);
-		rr->what[rr->n++] = what;
-	} while (what == HTTP_LINE_STATUS || what == HTTP_LINE_INTERIM);
-	buf_append(&rr->out, "", 1);
-	evbuffer_free(in);
+		n = len - off < step ? len - off : step;
+		http_response_add(&rr->r, text + off, n);
+		off += n;
+		while (
+		    (what = http_response_next(&rr->r)) == HTTP_LINE_STATUS ||
+		    what == HTTP_LINE_INTERIM)
+			if (rr->n < 7)
+				rr->what[rr->n++] = what;
+	} while (what == HTTP_LINE_PARTIAL && off < len);
+	rr->what[rr->n++] = what;
 }
 
-START_TEST(test_http_read_lines_block)
+static void
+read_all(const char *text, struct read_result *rr)
+{
+	read_bytes(text, strlen(text), strlen(text) + 1, rr);
+}
+
+/* The head held is exactly want. */
+static void
+check_head(const struct read_result *rr, const char *want)
+{
+	ck_assert_uint_eq(rr->r.head.len, strlen(want));
+	ck_assert_mem_eq(rr->r.head.data, want, strlen(want));
+}
+
+START_TEST(test_http_response_next_block)
 {
 	struct read_result rr;
 
-	read_all("HTTP/1.1 200 OK\r\nA: b\nC: \x1b\r\n\r\nbody", '\0', &rr);
+	read_all("HTTP/1.1 200 OK\r\nA: b\nC: \x1b\r\n\r\nbody", &rr);
 	ck_assert_int_eq(rr.n, 2);
 	ck_assert_int_eq(rr.what[0], HTTP_LINE_STATUS);
 	ck_assert_int_eq(rr.what[1], HTTP_LINE_END);
-	ck_assert_str_eq(rr.out.data, "HTTP/1.1 200 OK\nA: b\nC: \\x1b\n");
-	buf_free(&rr.out);
+	/* Raw, line ends as they came; the body is not kept. */
+	check_head(&rr, "HTTP/1.1 200 OK\r\nA: b\nC: \x1b\r\n\r\n");
+	ck_assert_int_eq(rr.r.code, 200);
+	http_response_free(&rr.r);
 }
 END_TEST
 
-START_TEST(test_http_read_lines_interim_marked)
+START_TEST(test_http_response_next_interim)
 {
+	static const char text[] =
+	    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No\r\n\r\n";
 	struct read_result rr;
 
-	read_all("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No\r\n\r\n", '\001',
-	    &rr);
+	read_all(text, &rr);
 	ck_assert_int_eq(rr.n, 4);
 	ck_assert_int_eq(rr.what[1], HTTP_LINE_INTERIM);
 	ck_assert_int_eq(rr.what[2], HTTP_LINE_STATUS);
 	ck_assert_int_eq(rr.what[3], HTTP_LINE_END);
-	ck_assert_str_eq(rr.out.data,
-	    "\001HTTP/1.1 100 Continue\n\001HTTP/1.1 204 No\n");
-	buf_free(&rr.out);
+	check_head(&rr, text);
+	http_response_free(&rr.r);
 }
 END_TEST
 
-START_TEST(test_http_read_lines_partial)
+START_TEST(test_http_response_next_byte_by_byte)
+{
+	static const char text[] = "HTTP/1.1 100 Continue\r\n\r\n"
+	                           "HTTP/1.1 200 OK\r\nServer: x\r\n\r\nbody";
+	struct read_result rr;
+
+	read_bytes(text, sizeof(text) - 1, 1, &rr);
+	ck_assert_int_eq(rr.n, 4);
+	ck_assert_int_eq(rr.what[3], HTTP_LINE_END);
+	check_head(&rr,
+	    "HTTP/1.1 100 Continue\r\n\r\n"
+	    "HTTP/1.1 200 OK\r\nServer: x\r\n\r\n");
+	http_response_free(&rr.r);
+}
+END_TEST
+
+START_TEST(test_http_response_next_partial)
 {
 	struct read_result rr;
 
 	/* A line still to end waits; so does the start of a status line. */
-	read_all("HTTP/1.1 200 OK\r\nServer: ng", '\0', &rr);
+	read_all("HTTP/1.1 200 OK\r\nServer: ng", &rr);
 	ck_assert_int_eq(rr.n, 2);
 	ck_assert_int_eq(rr.what[1], HTTP_LINE_PARTIAL);
-	ck_assert_str_eq(rr.out.data, "HTTP/1.1 200 OK\n");
-	buf_free(&rr.out);
-	read_all("HTT", '\0', &rr);
+	http_response_free(&rr.r);
+	read_all("HTT", &rr);
 	ck_assert_int_eq(rr.what[0], HTTP_LINE_PARTIAL);
-	buf_free(&rr.out);
-	read_all("", '\0', &rr);
+	http_response_free(&rr.r);
+	read_all("", &rr);
 	ck_assert_int_eq(rr.what[0], HTTP_LINE_PARTIAL);
-	buf_free(&rr.out);
+	http_response_free(&rr.r);
 }
 END_TEST
 
-START_TEST(test_http_read_lines_refusals)
+START_TEST(test_http_response_next_refusals)
 {
 	struct read_result rr;
 	char *text = xmalloc(AWGET_MAX_LINE + 64);
 
-	read_all("SSH-2.0-OpenSSH", '\0', &rr);
+	read_all("SSH-2.0-OpenSSH", &rr);
 	ck_assert_int_eq(rr.what[0], HTTP_LINE_NOT_HTTP);
-	ck_assert_str_eq(rr.out.data, "");
-	buf_free(&rr.out);
+	http_response_free(&rr.r);
 	/* A header line over the limit, with no line end yet. */
 	memcpy(text, "HTTP/1.1 200 OK\r\nX: ", 20);
 	memset(text + 20, 'x', AWGET_MAX_LINE);
 	text[20 + AWGET_MAX_LINE] = '\0';
-	read_all(text, '\0', &rr);
+	read_all(text, &rr);
 	ck_assert_int_eq(rr.n, 2);
 	ck_assert_int_eq(rr.what[1], HTTP_LINE_TOO_LONG);
-	ck_assert_str_eq(rr.out.data, "HTTP/1.1 200 OK\n");
-	buf_free(&rr.out);
+	http_response_free(&rr.r);
 	free(text);
+}
+END_TEST
+
+/*
+ * A head of exactly total bytes held (line ends too): the status line,
+ * lines of 1000 bytes with CRLF, and the blank line.
+ */
+static char *
+head_of(size_t total)
+{
+	char *p = xmalloc(total + 1), *q = p;
+	size_t left = total - 17 - 2, n;
+
+	memcpy(q, "HTTP/1.1 200 OK\r\n", 17);
+	q += 17;
+	while (left > 0) {
+		n = left <= 1002 ? left : left - 1002 < 8 ? left - 8 : 1002;
+		memset(q, 'x', n - 2);
+		memcpy(q, "X:", 2);
+		memcpy(q + n - 2, "\r\n", 2);
+		q += n;
+		left -= n;
+	}
+	memcpy(q, "\r\n", 3);
+	return p;
+}
+
+START_TEST(test_http_response_next_total)
+{
+	struct read_result rr;
+	char *text;
+
+	/* The limit counts every byte held, line ends too. */
+	text = head_of(AWGET_MAX_HEADER_BYTES);
+	read_bytes(text, AWGET_MAX_HEADER_BYTES, 4096, &rr);
+	ck_assert_int_eq(rr.what[rr.n - 1], HTTP_LINE_END);
+	ck_assert_uint_eq(rr.r.head.len, AWGET_MAX_HEADER_BYTES);
+	http_response_free(&rr.r);
+	free(text);
+	text = head_of(AWGET_MAX_HEADER_BYTES + 1);
+	read_bytes(text, AWGET_MAX_HEADER_BYTES + 1, 4096, &rr);
+	ck_assert_int_eq(rr.what[rr.n - 1], HTTP_LINE_TOO_LARGE);
+	http_response_free(&rr.r);
+	free(text);
+	/* Over the limit inside a line: refused without waiting for its end. */
+	text = head_of(AWGET_MAX_HEADER_BYTES + 500);
+	ck_assert_ptr_null(
+	    memchr(text + AWGET_MAX_HEADER_BYTES - 100, '\n', 101));
+	read_bytes(text, AWGET_MAX_HEADER_BYTES + 1, 4096, &rr);
+	ck_assert_int_eq(rr.what[rr.n - 1], HTTP_LINE_TOO_LARGE);
+	http_response_free(&rr.r);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_http_response_next_never_rescans)
+{
+	size_t len = 17 + AWGET_MAX_LINE + 2 + 2, i;
+	char *text = xmalloc(len);
+	struct read_result rr;
+
+	/* A longest line trickled a byte at a time: each byte searched once. */
+	memcpy(text, "HTTP/1.1 200 OK\r\n", 17);
+	memset(text + 17, 'v', AWGET_MAX_LINE);
+	memcpy(text + 17, "X-Long: ", 8);
+	memcpy(text + 17 + AWGET_MAX_LINE, "\r\n\r\n", 4);
+	read_bytes(text, len, 1, &rr);
+	ck_assert_int_eq(rr.what[rr.n - 1], HTTP_LINE_END);
+	ck_assert_uint_le(rr.r.scanned, len);
+	http_response_free(&rr.r);
+	for (i = 2; i < 100; i += 37) {
+		read_bytes(text, len, i, &rr);
+		ck_assert_uint_le(rr.r.scanned, len);
+		http_response_free(&rr.r);
+	}
+	free(text);
+}
+END_TEST
+
+START_TEST(test_http_response_add_after_end)
+{
+	struct read_result rr;
+
+	read_all("HTTP/1.1 200 OK\r\n\r\n", &rr);
+	http_response_add(&rr.r, "more", 4);
+	ck_assert_uint_eq(rr.r.head.len, 19);
+	ck_assert_int_eq(http_response_next(&rr.r), HTTP_LINE_PARTIAL);
+	http_response_free(&rr.r);
+}
+END_TEST
+
+START_TEST(test_http_head_line)
+{
+	static const char head[] = "A\r\nB\n\r\nC";
+	size_t off = 0, len;
+	const char *p;
+
+	p = http_head_line(head, sizeof(head) - 1, &off, &len);
+	ck_assert_uint_eq(len, 1);
+	ck_assert_int_eq(p[0], 'A');
+	p = http_head_line(head, sizeof(head) - 1, &off, &len);
+	ck_assert_uint_eq(len, 1);
+	ck_assert_int_eq(p[0], 'B');
+	p = http_head_line(head, sizeof(head) - 1, &off, &len);
+	ck_assert_uint_eq(len, 0);
+	p = http_head_line(head, sizeof(head) - 1, &off, &len);
+	ck_assert_uint_eq(len, 1);
+	ck_assert_int_eq(p[0], 'C');
+	ck_assert_ptr_null(http_head_line(head, sizeof(head) - 1, &off, &len));
 }
 END_TEST
 
@@ -889,11 +1017,20 @@ http_suite(void)
 	tc = tcase(s, "http_response_partial");
 	tcase_add_test(tc, test_http_response_partial);
 
-	tc = tcase(s, "http_read_lines");
-	tcase_add_test(tc, test_http_read_lines_block);
-	tcase_add_test(tc, test_http_read_lines_interim_marked);
-	tcase_add_test(tc, test_http_read_lines_partial);
-	tcase_add_test(tc, test_http_read_lines_refusals);
+	tc = tcase(s, "http_response_next");
+	tcase_add_test(tc, test_http_response_next_block);
+	tcase_add_test(tc, test_http_response_next_interim);
+	tcase_add_test(tc, test_http_response_next_byte_by_byte);
+	tcase_add_test(tc, test_http_response_next_partial);
+	tcase_add_test(tc, test_http_response_next_refusals);
+	tcase_add_test(tc, test_http_response_next_total);
+	tcase_add_test(tc, test_http_response_next_never_rescans);
+
+	tc = tcase(s, "http_response_add");
+	tcase_add_test(tc, test_http_response_add_after_end);
+
+	tc = tcase(s, "http_head_line");
+	tcase_add_test(tc, test_http_head_line);
 	return s;
 }
 

@@ -60,20 +60,20 @@ check_target(const struct json_target *t, const char *want)
 
 START_TEST(test_json_target_response)
 {
-	static const char lines[] = "\001HTTP/1.1 100 Continue\n"
-	                            "\001HTTP/1.1 200 OK\n"
-	                            "Server: x\n"
-	                            "X-F: a\n"
+	static const char lines[] = "HTTP/1.1 100 Continue\r\n\r\n"
+	                            "HTTP/1.1 200 OK\r\n"
+	                            "Server: x\r\n"
+	                            "X-F: a\r\n"
 	                            "  b\n"
-	                            "Set-Cookie: 1\n"
-	                            "Set-Cookie: 2\n"
-	                            "no colon\n";
+	                            "Set-Cookie: 1\r\n"
+	                            "Set-Cookie: 2\r\n"
+	                            "no colon\r\n\r\n";
 	struct json_target t = {.target = "h:81",
 	    .url = "http://h:81/",
 	    .ip = "127.0.0.1",
 	    .port = 81,
 	    .time_ms = 5,
-	    .lines = lines,
+	    .head = lines,
 	    .len = sizeof(lines) - 1};
 
 	check_target(&t,
@@ -89,13 +89,13 @@ END_TEST
 
 START_TEST(test_json_target_two_interim)
 {
-	static const char lines[] = "\001HTTP/1.1 100 A\n"
-	                            "\001HTTP/1.1 103 B\n"
-	                            "Link: <x>\n"
-	                            "\001HTTP/1.0 204 \n";
+	static const char lines[] = "HTTP/1.1 100 A\n\n"
+	                            "HTTP/1.1 103 B\n"
+	                            "Link: <x>\n\r\n"
+	                            "HTTP/1.0 204 \r\n\r\n";
 	struct json_target t = {.target = "t",
 	    .url = "u",
-	    .lines = lines,
+	    .head = lines,
 	    .len = sizeof(lines) - 1};
 
 	check_target(&t,
@@ -104,6 +104,23 @@ START_TEST(test_json_target_two_interim)
 	    "\"status\":103,\"version\":\"HTTP/1.1\",\"reason\":\"B\","
 	    "\"headers\":[[\"Link\",\"<x>\"]]}],\"status\":204,\"version\":"
 	    "\"HTTP/1.0\",\"reason\":\"\",\"headers\":[],\"time_ms\":0}\n");
+}
+END_TEST
+
+START_TEST(test_json_target_raw_bytes)
+{
+	static const char lines[] = "HTTP/1.1 200 \x1b\r\n"
+	                            "X-A: \"q\" \\ \t\x00\xff\r\n\r\n";
+	struct json_target t = {.target = "t",
+	    .url = "u",
+	    .head = lines,
+	    .len = sizeof(lines) - 1};
+
+	/* Raw bytes in, the text output's form JSON-escaped out. */
+	check_target(&t,
+	    "{\"target\":\"t\",\"url\":\"u\",\"status\":200,\"version\":"
+	    "\"HTTP/1.1\",\"reason\":\"\\\\x1b\",\"headers\":[[\"X-A\","
+	    "\"\\\"q\\\" \\\\\\\\ \\t\\\\x00\\\\xff\"]],\"time_ms\":0}\n");
 }
 END_TEST
 
@@ -141,6 +158,7 @@ json_suite(void)
 	tc = tcase(s, "json_target");
 	tcase_add_test(tc, test_json_target_response);
 	tcase_add_test(tc, test_json_target_two_interim);
+	tcase_add_test(tc, test_json_target_raw_bytes);
 	tcase_add_test(tc, test_json_target_error);
 	return s;
 }

@@ -515,20 +515,25 @@ START_TEST(test_output_headers_flushes_when_full)
 }
 END_TEST
 
-/* The prefix is added per line at output time, for every line. */
+/*
+ * The prefix is added per line at output time, for every line of the raw
+ * head, escaped then; the line ends go, and so do blank lines.
+ */
 START_TEST(test_output_headers_prefixes_each_line)
 {
 	struct pipes p;
 	struct output *o = pipes_open(&p);
+	static const char head[] =
+	    "HTTP/1.1 100 Go\r\n\r\nHTTP/1.1 200 OK\r\nA: \x1b\rb\n\r\n";
 	char got[256];
 
-	output_headers(o, "host:81/p", 9, "HTTP/1.1 200 OK\nA: b\n\n", 22);
+	output_headers(o, "host:81/p", 9, head, sizeof(head) - 1);
 	ck_assert_int_eq(output_flush(o), 0);
 	drain(p.out[0], got, sizeof(got));
 	ck_assert_str_eq(got,
+	    "host:81/p header > HTTP/1.1 100 Go\n"
 	    "host:81/p header > HTTP/1.1 200 OK\n"
-	    "host:81/p header > A: b\n"
-	    "host:81/p header > \n");
+	    "host:81/p header > A: \\x1b\\x0db\n");
 	output_free(o);
 	pipes_close(&p);
 }

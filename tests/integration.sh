@@ -483,6 +483,29 @@ else
 	not_ok "stdout closed (| head -1): quiet stop" "rc=$rc ${ms} ms" "$(head -3 "$T/err")"
 fi
 
+## Regress: invalid targets end the run too when stdout closes (they
+## went through an outcome path of their own that never looked).
+timeout -k 5 30 bash -c '"$1" -j | head -1' _ "$AWGET" \
+	< <(yes 'a b' | head -5000000) >"$T/out" 2>"$T/err"
+rc=$?
+if [ "$rc" != 124 ] && [ "$rc" != 137 ] && [ "$(wc -l <"$T/out")" = 1 ] &&
+	[ "$(jq -r .error_class "$T/out")" = invalid_target ]; then
+	ok "invalid targets, stdout closed (-j | head -1): the run ends"
+else
+	not_ok "invalid targets, stdout closed: the run ends" "rc=$rc" \
+		"$(head -c 200 "$T/out")"
+fi
+
+## Regress: an address of the wrong family fails in phase resolve.
+aw -j -6 "127.0.0.1:$CLOSED"
+if [ "$rc" = 1 ] && [ "$(jq -c '[.error_class, .phase, .error]' "$T/out")" = \
+	'["resolve","resolve","an IPv4 address, but -6 given"]' ]; then
+	ok "-6 with an IPv4 literal: class resolve, phase resolve"
+else
+	not_ok "-6 with an IPv4 literal: class resolve, phase resolve" \
+		"$(cat "$T/out")"
+fi
+
 ## An input line of 1 MB is one invalid target, and the next line is read.
 {
 	head -c 1048576 /dev/zero | tr '\0' a

@@ -1,21 +1,25 @@
 /*
  * fuzz_response.c: a libFuzzer target over what a server's bytes go
- * through: http_read_lines, the loop fetch.c runs on every read, which
- * cuts lines with evbuffer_readln, judges them with http_response_line
- * and http_response_partial and escapes them with output_line.
+ * through: http_response_add and http_response_next, the loop fetch.c
+ * runs on every read, which cut the lines and judge them with
+ * http_response_line and http_response_partial; then the head as it is
+ * written out, as text (output_headers) and as JSON (json_target).
  * scripts/fuzz builds it with small limits, so that inputs of a few
- * kilobytes cross each of them. Whatever the bytes, and however they are split
- * into reads, the output must be well-formed UTF-8 with no control byte but
- * TAB and the line ends, and bounded by the limits.
+ * kilobytes cross each of them. Whatever the bytes, and however they are
+ * split into reads, the head held stays within the limits, no byte is
+ * searched twice, and the output is well-formed UTF-8 with no control
+ * byte but TAB and the line ends.
  */
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <event2/buffer.h>
+#include <unistd.h>
 
 #include "awget.h"
 #include "http.h"
+#include "json.h"
 #include "output.h"
 #include "util.h"
 
@@ -61,54 +65,80 @@ check_output(const struct buf *b)
 	}
 }
 
-/* Feed what in holds, as fetch.c does; 1 once the response has ended. */
+/* Take the lines added, as fetch.c does; 1 once the response has ended. */
 static int
-drain(struct evbuffer *in, struct http_response *r, struct buf *out)
+drain(struct http_response *r)
 {
 	enum http_line what;
 
-	while ((what = http_read_lines(r, in, out, '\0')) != HTTP_LINE_PARTIAL)
+	while ((what = http_response_next(r)) != HTTP_LINE_PARTIAL)
 		if (what != HTTP_LINE_STATUS && what != HTTP_LINE_INTERIM)
-			return 1;
+			return what == HTTP_LINE_END ? 2 : 1;
 	return 0;
+}
+
+/*
+ * Write the head through a pipe as output.c does, and read it back into
+ * b: the small limits keep it within the pipe's buffer.
+ */
+static void
+text_output(const struct http_response *r, struct buf *b)
+{
+	struct output *o;
+	char chunk[4096];
+	ssize_t n;
+	int fd[2];
+
+	if (pipe(fd) == -1 || fcntl(fd[0], F_SETFL, O_NONBLOCK) == -1)
+		abort();
+	o = output_new(fd[1], fd[1]);
+	output_headers(o, "t", 1, r->head.data, r->head.len);
+	if (output_flush(o) != 0)
+		abort();
+	output_free(o);
+	close(fd[1]);
+	while ((n = read(fd[0], chunk, sizeof(chunk))) > 0)
+		buf_append(b, chunk, n);
+	close(fd[0]);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct evbuffer *in = evbuffer_new();
 	struct http_response r = {0};
-	struct buf out = {0};
-	size_t off = 0, chunk, lines = 0, i, start;
+	struct json_target j = {.target = "t", .url = "u"};
+	struct buf out = {0}, json = {0};
+	size_t off = 0, chunk, added = 0;
+	int end = 0;
 
-	if (in == NULL)
-		abort();
 	/* The first byte sets the size of each read, as a network would. */
 	chunk = size > 0 ? (size_t)data[0] % 64 + 1 : 1;
-	while (off < size) {
+	while (off < size && end == 0) {
 		size_t n = size - off < chunk ? size - off : chunk;
 
-		evbuffer_add(in, data + off, n);
+		http_response_add(&r, data + off, n);
+		added += n;
 		off += n;
-		if (drain(in, &r, &out))
-			break;
+		end = drain(&r);
 	}
-	check_output(&out);
-	/* No printed line is longer than the line limit lets it be. */
-	for (i = 0, start = 0; i < out.len; i++)
-		if (out.data[i] == '\n') {
-			if (i - start > OUTPUT_ESCAPED_MAX(AWGET_MAX_LINE))
-				abort();
-			start = i + 1;
-			lines++;
-		}
 	if (r.interim > AWGET_MAX_INTERIM + 1)
 		abort();
-	/* Every printed byte came from a line within the limits. */
-	if (r.bytes > AWGET_MAX_HEADER_BYTES + AWGET_MAX_LINE ||
-	    out.len > lines + OUTPUT_ESCAPED_MAX(r.bytes))
+	/* Each byte searched once; no more held than the limits let in. */
+	if (r.scanned > added ||
+	    r.head.len > AWGET_MAX_HEADER_BYTES + (size_t)chunk)
 		abort();
+	if (end == 2) {
+		if (r.head.len > AWGET_MAX_HEADER_BYTES)
+			abort();
+		text_output(&r, &out);
+		check_output(&out);
+		j.head = r.head.data;
+		j.len = r.head.len;
+		json_target(&json, &j);
+		check_output(&json);
+	}
 	buf_free(&out);
-	evbuffer_free(in);
+	buf_free(&json);
+	http_response_free(&r);
 	return 0;
 }

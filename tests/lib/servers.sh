@@ -125,20 +125,38 @@ dnsmasq_start() {
 	wait_port "$port" || return 1
 }
 
-# testd_start BINARY LIFETIME SCENARIO...: the scripted test server; sets
-# TESTD_PID and TESTD_PORT_<scenario> for every scenario.
-testd_start() {
-	local bin=$1 life=$2 name port fifo
-	shift 2
+# testd_launch PREFIX BINARY LIFETIME ARGS...: run the scripted test server
+# with ARGS (options, then scenarios); sets ${PREFIX}_PID, and
+# ${PREFIX}_PORT_<scenario> for every scenario.
+testd_launch() {
+	local prefix=$1 bin=$2 life=$3 name port fifo
+	shift 3
 	fifo=$(mktemp -u)
 	mkfifo "$fifo"
 	"$bin" -l "$life" "$@" >"$fifo" &
-	TESTD_PID=$!
+	printf -v "${prefix}_PID" '%s' "$!"
 	while read -r name port; do
 		[ "$name" = ready ] && break
-		printf -v "TESTD_PORT_$name" '%s' "$port"
+		printf -v "${prefix}_PORT_$name" '%s' "$port"
 	done <"$fifo"
 	rm -f "$fifo"
+}
+
+# testd_start BINARY LIFETIME SCENARIO...: the scripted test server; sets
+# TESTD_PID and TESTD_PORT_<scenario> for every scenario.
+testd_start() {
+	local bin=$1 life=$2
+	shift 2
+	testd_launch TESTD "$bin" "$life" "$@"
+}
+
+# testd_tls_start BINARY LIFETIME CERT KEY SCENARIO...: the same scenarios
+# over TLS (no close_notify on close); sets TESTD_TLS_PID and
+# TESTD_TLS_PORT_<scenario>.
+testd_tls_start() {
+	local bin=$1 life=$2 cert=$3 key=$4
+	shift 4
+	testd_launch TESTD_TLS "$bin" "$life" -C "$cert" -K "$key" "$@"
 }
 
 # tls_certs DIR: a test CA and server certificates made now by openssl:

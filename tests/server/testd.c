@@ -5,7 +5,9 @@
  * plays that scenario's script on its own: a fixed reply, a generator that
  * writes more each time the socket drains, or a timer that trickles bytes.
  * The server prints "SCENARIO PORT" per listener and then "ready", and runs
- * until its lifetime ends or SIGTERM/SIGINT arrives.
+ * until its lifetime ends or SIGTERM/SIGINT arrives. With -C and -K (a PEM
+ * certificate and key) every listener speaks TLS first, and then the same
+ * script: its closes never send close_notify, as many servers' do not.
  *
  * A connection goes REQUEST -> REPLY -> CLOSING -> LINGER, or ends in HOLD
  * (open until the client closes). Scripts that start on accept skip REQUEST.
@@ -31,8 +33,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <event2/util.h>
@@ -48,10 +54,13 @@
 #define TESTD_HUGE_LINE (10 * 1024 * 1024)
 #define TESTD_HUGE_REASON (1024 * 1024)
 #define TESTD_MANY_HEADERS 100000
-#define TESTD_TOTAL_LINE 1000  /* limit_total's usual line length */
-#define TESTD_TOTAL_MINLINE 16 /* longest "X-T-<i>: " prefix fits */
+#define TESTD_TOTAL_LINE 1002  /* limit_total's usual line, CRLF too */
+#define TESTD_TOTAL_MINLINE 18 /* longest "X-T-<i>: " and CRLF fit */
 #define TESTD_BINARY_LEN 512
 #define TESTD_BODY_BLOCK 4096     /* endless_body's bytes per tick */
+#define TESTD_NUL_LINE 65002      /* nul_block's lines, CRLF too */
+#define TESTD_TRICKLE_LINE 65536  /* trickle_line's line, its name too */
+#define TESTD_TRICKLE_BLOCK 1024  /* ... written a block a tick */
 #define TESTD_ACCEPT_PAUSE_MS 100 /* after accept fails, e.g. EMFILE */
 
 #define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -79,6 +88,7 @@ struct scenario {
 #define SC_DNS_SERVFAIL 0x4 /* not HTTP: a UDP name server that fails */
 #define SC_RST_FIRST 0x8    /* reset the first connection, answer the rest */
 #define SC_FULL 0x10        /* never accept: connects hang in SYN_SENT */
+#define SC_RST_AFTER 0x20   /* reset, not close, once the reply is out */
 	const char *text;   /* for sc_text */
 	size_t textlen;
 	enum step (*start)(struct conn *); /* accepted or request read */
@@ -100,6 +110,7 @@ struct conn {
 	const struct scenario *sc;
 	struct bufferevent *bev;
 	struct event *tick;
+	struct event *rst; /* SC_RST_AFTER over TLS: the reset, a bit later */
 	enum conn_state state;
 	int eof;         /* the client has shut down its side */
 	const char *req; /* the request head, only while start runs */
@@ -107,6 +118,7 @@ struct conn {
 
 	/* Generator state. */
 	int fill;         /* filler byte */
+	size_t line;      /* limit_total, nul_block: a line's bytes */
 	size_t left;      /* filler bytes or header bytes still to write */
 	size_t n;         /* next line number */
 	const char *tail; /* written after the filler */
@@ -136,6 +148,7 @@ struct testd {
 	struct event *lifetime;
 	struct listener *listeners;
 	size_t nlisteners;
+	SSL_CTX *tls;       /* -C and -K: every connection is TLS */
 	struct conns conns; /* every open connection, to free at exit */
 };
 
@@ -390,8 +403,9 @@ sc_many_headers(struct conn *c)
 }
 
 /*
- * limit_total's lines are TESTD_TOTAL_LINE bytes; the last two share what
- * is left so that neither is shorter than TESTD_TOTAL_MINLINE.
+ * limit_total's and nul_block's lines are c->line bytes, CRLF included;
+ * the last two share what is left so that neither is shorter than
+ * TESTD_TOTAL_MINLINE.
  */
 static enum step
 sc_limit_total_more(struct conn *c)
@@ -401,15 +415,15 @@ sc_limit_total_more(struct conn *c)
 	int plen;
 
 	while (c->left > 0 && evbuffer_get_length(out(c)) < TESTD_CHUNK) {
-		if (c->left <= TESTD_TOTAL_LINE)
+		if (c->left <= c->line)
 			len = c->left;
-		else if (c->left - TESTD_TOTAL_LINE < TESTD_TOTAL_MINLINE)
+		else if (c->left - c->line < TESTD_TOTAL_MINLINE)
 			len = c->left - TESTD_TOTAL_MINLINE;
 		else
-			len = TESTD_TOTAL_LINE;
+			len = c->line;
 		plen = snprintf(prefix, sizeof prefix, "X-T-%zu: ", c->n++);
 		evbuffer_add(out(c), prefix, plen);
-		buf_fill(out(c), 't', len - plen);
+		buf_fill(out(c), c->fill, len - plen - 2);
 		evbuffer_add(out(c), TEXT("\r\n"));
 		c->left -= len;
 	}
@@ -419,19 +433,57 @@ sc_limit_total_more(struct conn *c)
 	return (STEP_CLOSE);
 }
 
+/* GET /N: a head of N bytes in all, every line end counted. */
 static enum step
 sc_limit_total(struct conn *c)
 {
-	const size_t status = sizeof STATUS_OK - 1 - 2;
+	const size_t fixed = sizeof STATUS_OK - 1 + 2; /* and the blank line */
 	size_t n;
 
 	if (path_number(c->req, c->reqlen, TESTD_MAX_PATH_N, &n) == -1 ||
-	    n < status || (n > status && n - status < TESTD_TOTAL_MINLINE))
+	    n < fixed || (n > fixed && n - fixed < TESTD_TOTAL_MINLINE))
 		return (reply_bad_request(c));
 	evbuffer_add(out(c), TEXT(STATUS_OK));
-	c->left = n - status;
+	c->left = n - fixed;
 	c->n = 1;
+	if (c->fill == 0 && c->line == 0) {
+		c->fill = 't';
+		c->line = TESTD_TOTAL_LINE;
+	}
 	return (sc_limit_total_more(c));
+}
+
+/* GET /N: as limit_total, in lines of NUL bytes, the most they cost. */
+static enum step
+sc_nul_block(struct conn *c)
+{
+	c->fill = '\0';
+	c->line = TESTD_NUL_LINE;
+	return (sc_limit_total(c));
+}
+
+/* A longest header line, written a block at a time, a tick apart. */
+static enum step
+sc_trickle_line_tick(struct conn *c)
+{
+	size_t k =
+	    c->left < TESTD_TRICKLE_BLOCK ? c->left : TESTD_TRICKLE_BLOCK;
+
+	if (evbuffer_get_length(out(c)) > 0)
+		return (STEP_MORE);
+	buf_fill(out(c), 'v', k);
+	if ((c->left -= k) > 0)
+		return (STEP_MORE);
+	evbuffer_add(out(c), TEXT("\r\n\r\n"));
+	return (STEP_CLOSE);
+}
+
+static enum step
+sc_trickle_line(struct conn *c)
+{
+	evbuffer_add(out(c), TEXT(STATUS_OK "X-Long: "));
+	c->left = TESTD_TRICKLE_LINE - (sizeof "X-Long: " - 1);
+	return (STEP_MORE);
 }
 
 static enum step
@@ -592,6 +644,13 @@ static const struct scenario scenarios[] = {
     {"flaky_rst_first", SC_RST_FIRST, TEXT(REPLY_NORMAL), sc_text, NULL, NULL,
         0},
     {"flaky_full", SC_FULL, NULL, 0, NULL, NULL, NULL, 0},
+    {"answer_rst", SC_ON_ACCEPT | SC_RST_AFTER,
+        TEXT("HTTP/1.1 503 Service Unavailable\r\nServer: testd\r\n"
+             "Content-Length: 0\r\n\r\n"),
+        sc_text, NULL, NULL, 0},
+    {"nul_block", 0, NULL, 0, sc_nul_block, sc_limit_total_more, NULL, 0},
+    {"trickle_line", 0, NULL, 0, sc_trickle_line, NULL, sc_trickle_line_tick,
+        5},
 };
 
 static const struct scenario *
@@ -612,14 +671,49 @@ conn_free(struct conn *c)
 	TAILQ_REMOVE(&c->td->conns, c, entry);
 	if (c->tick != NULL)
 		event_free(c->tick);
+	if (c->rst != NULL)
+		event_free(c->rst);
 	bufferevent_free(c->bev);
 	free(c);
 }
 
-/* Half-close, then discard what the client sends until it closes. */
+/* SC_RST_AFTER: reset, whatever the client is still sending. */
+static void
+conn_reset(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct linger l = {.l_onoff = 1, .l_linger = 0};
+
+	(void)fd;
+	(void)what;
+	if (setsockopt(bufferevent_getfd(c->bev), SOL_SOCKET, SO_LINGER, &l,
+	        sizeof l) == -1)
+		warn("%s: SO_LINGER", c->sc->name);
+	conn_free(c);
+}
+
+/*
+ * Half-close, then discard what the client sends until it closes; or for
+ * SC_RST_AFTER, reset: at once over TCP, and over TLS 20 ms later, for
+ * there the output has drained when OpenSSL holds the last records still,
+ * which a reset would drop.
+ */
 static void
 conn_shutdown(struct conn *c)
 {
+	struct timeval tv = {0, 20000};
+
+	if ((c->sc->flags & SC_RST_AFTER) && c->td->tls == NULL) {
+		conn_reset(-1, 0, c);
+		return;
+	}
+	if (c->sc->flags & SC_RST_AFTER) {
+		if (c->rst == NULL &&
+		    (c->rst = evtimer_new(c->td->base, conn_reset, c)) == NULL)
+			errx(1, "event_new failed");
+		evtimer_add(c->rst, &tv);
+		return;
+	}
 	if (c->eof || shutdown(bufferevent_getfd(c->bev), SHUT_WR) == -1) {
 		conn_free(c);
 		return;
@@ -712,6 +806,8 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 	struct conn *c = arg;
 
 	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) /* TLS: the handshake is done */
+		return;
 	/*
 	 * A client that only shut down its writing side may still read the
 	 * reply; if it has really gone, the next write fails.
@@ -777,7 +873,16 @@ conn_new(struct listener *l, evutil_socket_t fd)
 	c = xcalloc(1, sizeof *c);
 	c->td = td;
 	c->sc = l->sc;
-	c->bev = bufferevent_socket_new(td->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (td->tls != NULL) {
+		SSL *ssl = SSL_new(td->tls);
+
+		c->bev = ssl == NULL
+		    ? NULL
+		    : bufferevent_openssl_socket_new(td->base, fd, ssl,
+		          BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	} else
+		c->bev =
+		    bufferevent_socket_new(td->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		warnx("%s: bufferevent_socket_new failed", l->sc->name);
 		evutil_closesocket(fd);
@@ -1059,7 +1164,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: awget-testd [-l lifetime_seconds] [-a address] "
-	    "scenario ...\n"
+	    "[-C cert.pem -K key.pem] scenario ...\n"
 	    "       awget-testd -L\n");
 	exit(2);
 }
@@ -1071,14 +1176,20 @@ main(int argc, char *argv[])
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	struct timeval tv = {TESTD_DEFAULT_LIFETIME, 0};
-	const char *addr = "127.0.0.1", *errstr;
+	const char *addr = "127.0.0.1", *errstr, *cert = NULL, *key = NULL;
 	int ch, Lflag = 0;
 	size_t i;
 
-	while ((ch = getopt(argc, argv, "a:Ll:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:C:K:Ll:")) != -1) {
 		switch (ch) {
 		case 'a':
 			addr = optarg;
+			break;
+		case 'C':
+			cert = optarg;
+			break;
+		case 'K':
+			key = optarg;
 			break;
 		case 'L':
 			Lflag = 1;
@@ -1124,6 +1235,16 @@ main(int argc, char *argv[])
 
 	memset(&td, 0, sizeof td);
 	TAILQ_INIT(&td.conns);
+	if ((cert == NULL) != (key == NULL))
+		errx(2, "-C and -K go together");
+	if (cert != NULL) {
+		if ((td.tls = SSL_CTX_new(TLS_server_method())) == NULL ||
+		    SSL_CTX_use_certificate_chain_file(td.tls, cert) != 1 ||
+		    SSL_CTX_use_PrivateKey_file(td.tls, key,
+		        SSL_FILETYPE_PEM) != 1)
+			errx(1, "%s, %s: cannot load the certificate and key",
+			    cert, key);
+	}
 	if ((td.base = event_base_new()) == NULL)
 		errx(1, "event_base_new failed");
 	td.sigterm = evsignal_new(td.base, SIGTERM, testd_stop, &td);
@@ -1151,6 +1272,7 @@ main(int argc, char *argv[])
 	if (event_base_dispatch(td.base) == -1)
 		errx(1, "event_base_dispatch failed");
 	testd_free(&td);
+	SSL_CTX_free(td.tls);
 	libevent_global_shutdown();
 	return (0);
 }

@@ -1,0 +1,67 @@
+/*
+ * conn_stage.h: what a connection stage is, for conn.c and the stages'
+ * own files. A connection is a stack of stages on one socket, after
+ * curl's connection filters: each sets itself up over the one below it
+ * (a TCP connect, a TLS handshake; a proxy's tunnel would sit between
+ * them), then carries bytes for the one above: TLS reads and writes
+ * through the stage below it, by a BIO of its own.
+ *
+ * A stage's calls return a byte count, 0 at the end of the stream, or
+ * CONN_AGAIN (wait for the socket) or CONN_ERROR, having said why with
+ * conn_fail_errno or conn_fail.
+ */
+#ifndef CONN_STAGE_H
+#define CONN_STAGE_H
+
+#include <sys/types.h>
+
+#include "conn.h"
+
+struct conn_stage;
+
+struct conn_stage_ops {
+	const char *name;  /* for -v */
+	const char *phase; /* a timeout's phase while it sets up */
+	/* Go on setting up: 0 once up, CONN_AGAIN or CONN_ERROR. */
+	int (*setup)(struct conn_stage *);
+	ssize_t (*recv)(struct conn_stage *, void *, size_t);
+	ssize_t (*send)(struct conn_stage *, const void *, size_t);
+	void (*free)(struct conn_stage *);
+};
+
+struct conn_stage {
+	const struct conn_stage_ops *ops;
+	struct conn *conn;
+	struct conn_stage *below; /* NULL for the socket */
+};
+
+/* The socket: the stage every connection starts with. */
+extern const struct conn_stage_ops conn_tcp_ops;
+/* TLS over below (conn_tls.c), for an https:// target. */
+struct conn_stage *conn_tls_new(struct conn *, struct conn_stage *);
+/* The stage's SSL once its handshake is done, or NULL. */
+SSL *conn_tls_ssl(const struct conn_stage *);
+/* Free the TLS stage's BIO method, made once per run. */
+void conn_tls_cleanup(struct awget *);
+
+/* What a stage may ask of its connection. */
+struct awget *conn_ctx(const struct conn *);
+const struct target *conn_target(const struct conn *);
+int conn_fd(const struct conn *);
+/*
+ * Whether the socket may have bytes to read: an edge said so, and no read
+ * since has found it drained. Reading then costs no system call for
+ * nothing; the next edge says when to try again.
+ */
+int conn_readable(const struct conn *);
+/* A read took all there was (EAGAIN, or a short read): wait for an edge. */
+void conn_drained(struct conn *);
+/* The peer has shut down its side: a short read is no sign of "drained". */
+int conn_peer_closed(const struct conn *);
+/* Fail with a socket error (errno's value): CONN_ERROR. */
+int conn_fail_errno(struct conn *, int);
+/* Fail with an outcome and a message: CONN_ERROR. */
+int conn_fail(struct conn *, enum outcome, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif /* CONN_STAGE_H */

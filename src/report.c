@@ -1,0 +1,91 @@
+/*
+ * report.c: the one place a target's outcome becomes output, as text
+ * (output.c's lines) or as a JSON object (json.c), with the URL, the
+ * address, the TLS facts and the time.
+ */
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "awget.h"
+#include "json.h"
+#include "options.h"
+#include "output.h"
+#include "report.h"
+#include "stats.h"
+#include "targets.h"
+#include "tls.h"
+
+/* The target as a URL, for JSON. */
+static void
+report_url(const struct target *t, struct buf *b)
+{
+	char port[8];
+
+	if (t->tls)
+		buf_append(b, "https://", 8);
+	else
+		buf_append(b, "http://", 7);
+	if (t->family == AF_INET6)
+		buf_append(b, "[", 1);
+	buf_append(b, t->host, strlen(t->host));
+	if (t->family == AF_INET6)
+		buf_append(b, "]", 1);
+	if (t->port != (t->tls ? 443 : 80))
+		buf_append(b, port,
+		    snprintf(port, sizeof(port), ":%u", t->port));
+	buf_append(b, t->path, strlen(t->path));
+	buf_append(b, "", 1); /* NUL */
+}
+
+static void
+report_json(struct awget *ctx, const struct report *r)
+{
+	struct json_target j = {0};
+	struct buf url = {0}, tls = {0};
+
+	j.target = r->t->text;
+	if (r->t->error == NULL) {
+		report_url(r->t, &url);
+		j.url = url.data;
+	}
+	if (r->ip != NULL) {
+		j.ip = r->ip;
+		j.port = r->t->port;
+	}
+	if (r->ssl != NULL) {
+		tls_json(&tls, r->ssl);
+		buf_append(&tls, "", 1);
+		j.tls = tls.data;
+	}
+	j.retries = r->retries;
+	j.time_ms = r->time_ms;
+	if (r->outcome == OUTCOME_OK) {
+		j.head = r->head;
+		j.len = r->len;
+	} else {
+		j.error = r->msg;
+		j.error_class = stats_class(r->outcome);
+		j.phase = r->phase;
+	}
+	ctx->json.len = 0;
+	json_target(&ctx->json, &j);
+	output_raw(ctx->out, ctx->json.data, ctx->json.len);
+	buf_free(&url);
+	buf_free(&tls);
+}
+
+void
+report_write(struct awget *ctx, const struct report *r)
+{
+	if (r->outcome != OUTCOME_OK && r->msg == NULL)
+		return;
+	if (ctx->opts->json)
+		report_json(ctx, r);
+	else if (r->outcome == OUTCOME_OK)
+		output_headers(ctx->out, r->t->text, strlen(r->t->text),
+		    r->head, r->len);
+	else
+		output_error(ctx->out, r->t->text, "%s", r->msg);
+}

@@ -1,0 +1,33 @@
+/* report.h: a target's one outcome, written as text or as JSON. */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+#include "awget.h"
+
+struct target;
+
+/* What is known of a target when it ends; NULL or 0 where unknown. */
+struct report {
+	const struct target *t;
+	enum outcome outcome;
+	const char *msg;   /* a failure: why */
+	const char *phase; /* a failure: the phase it ended in, or NULL */
+	const char *head;  /* success: the response head, raw */
+	size_t len;
+	const char *ip; /* the address connected to */
+	SSL *ssl;       /* the TLS session, its handshake done */
+	int retries;
+	long time_ms;
+};
+
+/*
+ * Write r: the head's lines on stdout, or one error line on stderr; with
+ * -j, one JSON object on stdout. Quiet if r->msg is NULL for a failure.
+ */
+void report_write(struct awget *, const struct report *);
+
+#endif /* REPORT_H */
