@@ -61,13 +61,17 @@ struct conn {
 	struct evutil_addrinfo *ai;      /* resolved addresses, owned */
 	struct evutil_addrinfo *ai_next; /* the next one to try */
 	int single_left;                 /* without ai: addr not tried yet */
-	struct sockaddr_storage addr;    /* the one being tried */
+	union {                          /* the one being tried */
+		struct sockaddr sa;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} addr;
 	socklen_t addrlen;
-	evutil_socket_t fd; /* -1 between attempts */
-	struct event io;    /* fd, edge-triggered, read and write */
-	int readable;       /* an edge said so, and no read found it empty */
-	int peer_closed;    /* an edge said the peer shut down (EV_CLOSED) */
-	struct event timer;
+	evutil_socket_t fd;  /* -1 between attempts */
+	struct event io;     /* fd, edge-triggered, read and write */
+	int readable;        /* an edge said so, and no read found it empty */
+	int peer_closed;     /* an edge said the peer shut down (EV_CLOSED) */
+	struct event *timer; /* made when first needed: a move, a pause */
 	enum conn_timer timer_for;
 	struct sched_wait wait; /* for a descriptor, when none is free */
 	struct conn_stage tcp;
@@ -81,7 +85,7 @@ struct conn {
 	int write_failed; /* a write failed: its error is kept below */
 	int err;          /* errno of the failure, 0 if not a socket's */
 	enum outcome outcome;
-	char msg[256];
+	char *msg; /* why it failed; made only then */
 };
 
 static void conn_try(struct conn *);
@@ -109,23 +113,26 @@ conn_trace(struct conn *c, const char *fmt, ...)
 static void
 conn_timer(struct conn *c, enum conn_timer why, const struct timeval *tv)
 {
-	evtimer_del(&c->timer);
+	if (c->timer == NULL &&
+	    (c->timer = evtimer_new(c->ctx->base, conn_on_timer, c)) == NULL)
+		fatalx("cannot make a timer");
+	evtimer_del(c->timer);
 	c->timer_for = why;
 	if (tv != NULL)
-		evtimer_add(&c->timer, tv);
+		evtimer_add(c->timer, tv);
 	else
-		event_active(&c->timer, EV_TIMEOUT, 1);
+		event_active(c->timer, EV_TIMEOUT, 1);
 }
 
 /* The address in c->addr, as text. */
 static const char *
 conn_ip(const struct conn *c, char *ip, size_t len)
 {
-	const void *a = c->addr.ss_family == AF_INET
+	const void *a = c->addr.sa.sa_family == AF_INET
 	    ? (const void *)&((const struct sockaddr_in *)&c->addr)->sin_addr
 	    : (const void *)&((const struct sockaddr_in6 *)&c->addr)->sin6_addr;
 
-	if (inet_ntop(c->addr.ss_family, a, ip, len) == NULL)
+	if (inet_ntop(c->addr.sa.sa_family, a, ip, len) == NULL)
 		return "?";
 	return ip;
 }
@@ -348,7 +355,7 @@ conn_move(struct conn *c)
 static void
 conn_report(struct conn *c)
 {
-	c->ev->failed(c->arg, c->outcome, c->msg);
+	c->ev->failed(c->arg, c->outcome, conn_message(c));
 }
 
 /*
@@ -385,8 +392,9 @@ conn_on_io(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		/* Connected: --connect-timeout is done with. */
-		if (c->nup++ == 0 && c->timer_for == CONN_TIMER_CONNECT)
-			evtimer_del(&c->timer);
+		if (c->nup++ == 0 && c->timer != NULL &&
+		    c->timer_for == CONN_TIMER_CONNECT)
+			evtimer_del(c->timer);
 		if (c->nup > 1)
 			conn_trace(c, "%s up", st->ops->name);
 		if (c->nup == c->nstages) {
@@ -446,7 +454,6 @@ conn_new(struct awget *ctx, const struct target *t, long long end_us,
 	}
 	c->wait.cb = conn_on_fd;
 	c->wait.arg = c;
-	evtimer_assign(&c->timer, ctx->base, conn_on_timer, c);
 	conn_try(c);
 	return c;
 }
@@ -464,7 +471,9 @@ conn_free(struct conn *c)
 		return;
 	sched_fd_unwait(c->ctx->sched, &c->wait);
 	conn_close(c);
-	evtimer_del(&c->timer);
+	if (c->timer != NULL)
+		event_free(c->timer);
+	free(c->msg);
 	if (c->ai != NULL)
 		evutil_freeaddrinfo(c->ai);
 	free(c);
@@ -550,6 +559,32 @@ conn_peer_closed(const struct conn *c)
 	return c->peer_closed;
 }
 
+static void conn_message_vset(struct conn *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+static void conn_message_set(struct conn *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Keep why the connection failed (on the failure path only). */
+static void
+conn_message_vset(struct conn *c, const char *fmt, va_list ap)
+{
+	char msg[256];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	free(c->msg);
+	c->msg = xstrdup(msg);
+}
+
+static void
+conn_message_set(struct conn *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conn_message_vset(c, fmt, ap);
+	va_end(ap);
+}
+
 /* After a failed write, its error stands: what follows only ends it. */
 int
 conn_fail_errno(struct conn *c, int err)
@@ -559,11 +594,10 @@ conn_fail_errno(struct conn *c, int err)
 	c->err = err;
 	if (err == ECONNRESET || err == EPIPE) {
 		c->outcome = OUTCOME_RESET;
-		snprintf(c->msg, sizeof(c->msg), "connection reset by peer");
+		conn_message_set(c, "connection reset by peer");
 	} else {
 		c->outcome = OUTCOME_NETWORK;
-		snprintf(c->msg, sizeof(c->msg), "network error: %s",
-		    strerror(err));
+		conn_message_set(c, "network error: %s", strerror(err));
 	}
 	return CONN_ERROR;
 }
@@ -578,7 +612,7 @@ conn_fail(struct conn *c, enum outcome outcome, const char *fmt, ...)
 	c->err = 0;
 	c->outcome = outcome;
 	va_start(ap, fmt);
-	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	conn_message_vset(c, fmt, ap);
 	va_end(ap);
 	return CONN_ERROR;
 }
@@ -592,7 +626,7 @@ conn_outcome(const struct conn *c)
 const char *
 conn_message(const struct conn *c)
 {
-	return c->msg;
+	return c->msg != NULL ? c->msg : "";
 }
 
 const char *
