@@ -34,12 +34,14 @@
 #define AWGET_DEFAULT_CONCURRENCY 100
 #define AWGET_DEFAULT_TIMEOUT_MS 10000
 #define AWGET_OUTPUT_FLUSH (64 * 1024) /* stdout is written in these */
-#define AWGET_READ_SIZE (16 * 1024)    /* bytes asked of each read */
-#define AWGET_MAX_RETRY 100            /* --retry */
-#define AWGET_MAX_RATE 1000000         /* --rate, connections a second */
-#define AWGET_RETRY_PAUSE_MS 100       /* before the first retry; doubles */
-#define AWGET_RETRY_PAUSE_MAX_MS 1000  /* ... up to this */
-#define AWGET_PROGRESS_MS 250          /* the progress line's redraw */
+/* Stopping on a signal, how long output may wait for its reader. */
+#define AWGET_DRAIN_US (500 * 1000)
+#define AWGET_READ_SIZE (16 * 1024)   /* bytes asked of each read */
+#define AWGET_MAX_RETRY 100           /* --retry */
+#define AWGET_MAX_RATE 1000000        /* --rate, connections a second */
+#define AWGET_RETRY_PAUSE_MS 100      /* before the first retry; doubles */
+#define AWGET_RETRY_PAUSE_MAX_MS 1000 /* ... up to this */
+#define AWGET_PROGRESS_MS 250         /* the progress line's redraw */
 
 /* Exit status, as documented in awget(1). */
 enum awget_exit {
@@ -87,7 +89,7 @@ struct awget {
 	const struct timeval *connect_timeout; /* the same, or NULL: none */
 	const struct http_request *req;        /* what every target is sent */
 	struct ssl_ctx_st *tls; /* HTTPS, or NULL: tls_error says why */
-	const char *tls_error;
+	char tls_error[256];
 	struct bio_method_st *tls_bio; /* conn_tls.c's BIO, made once */
 	struct targets *targets;
 	struct output *out;
@@ -96,7 +98,6 @@ struct awget {
 	LIST_HEAD(, fetch) fetches; /* in flight, for abort at exit */
 	struct buf request; /* fetch_send's: the request being written */
 	struct buf json;    /* report.c's: the JSON object being made */
-	int signal;         /* the signal that stopped the run, or 0 */
 	/* fetch_receive's: each read lands here, then in its target's head. */
 	char rbuf[AWGET_READ_SIZE];
 };

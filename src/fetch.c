@@ -146,6 +146,8 @@ fetch_literal(const struct fetch *f, int family, const unsigned char *addr,
 	sin6->sin6_family = AF_INET6;
 	sin6->sin6_port = htons(f->t->port);
 	memcpy(&sin6->sin6_addr, addr, sizeof(sin6->sin6_addr));
+	if (addr == f->t->addr)
+		sin6->sin6_scope_id = f->t->scope_id;
 	return sizeof(*sin6);
 }
 
@@ -193,8 +195,9 @@ fetch_start(struct awget *ctx, struct target *t)
 	 * main), before its socket takes a descriptor: with the table full,
 	 * reading it later would fail the run's every HTTPS target.
 	 */
-	if (t->tls && ctx->tls == NULL && ctx->tls_error == NULL)
-		ctx->tls = tls_ctx_new(NULL, ctx->opts, &ctx->tls_error);
+	if (t->tls && ctx->tls == NULL && ctx->tls_error[0] == '\0')
+		ctx->tls = tls_ctx_new(NULL, ctx->opts, ctx->tls_error,
+		    sizeof(ctx->tls_error));
 	if (t->family != 0)
 		fetch_connect_literal(f, t->family, t->addr);
 	else if ((pin = options_pin(ctx->opts, t->host, t->port)) != NULL)

@@ -25,6 +25,7 @@
 #include "output.h"
 #include "progress.h"
 #include "sched.h"
+#include "signals.h"
 #include "stats.h"
 #include "targets.h"
 #include "tls.h"
@@ -82,6 +83,24 @@ input_name(const char *path, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Open /dev/null on any of descriptors 0-2 that is closed, as OpenBSD's
+ * tools and coreutils do: else the first descriptor opened (the event
+ * base's) takes its number, and output meant for stdout goes into it.
+ */
+static void
+open_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			_exit(AWGET_EXIT_FAILED); /* nowhere to say so */
+	}
+}
+
 /* A reader over the arguments, or over fd if it is not -1: --shard set. */
 static struct targets *
 reader(const struct options *o, int fd)
@@ -95,6 +114,24 @@ reader(const struct options *o, int fd)
 	return ts;
 }
 
+/*
+ * Whether fd can be read as a list: a directory opens, but its first
+ * read fails, after the run has begun; say so before (errno set).
+ */
+static int
+readable_file(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return 0;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return 0;
+	}
+	return 1;
+}
+
 static struct targets *
 open_targets(const struct options *o)
 {
@@ -103,9 +140,9 @@ open_targets(const struct options *o)
 
 	if (o->input == NULL)
 		return reader(o, -1);
-	if (strcmp(o->input, "-") == 0)
-		return reader(o, 0);
-	if ((fd = open(o->input, O_RDONLY | O_CLOEXEC)) == -1) {
+	fd = strcmp(o->input, "-") == 0 ? 0
+	                                : open(o->input, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 || !readable_file(fd)) {
 		fprintf(stderr, "awget: %s: %s\n",
 		    input_name(o->input, name, sizeof(name)), strerror(errno));
 		exit(AWGET_EXIT_USAGE);
@@ -157,14 +194,29 @@ drop_log(int severity, const char *msg)
 	(void)msg;
 }
 
+/*
+ * Write what is left for stdout. Documented: a write error, or a reader
+ * that closed stdout early, means 1 (the latter quietly).
+ */
+static int
+flush_stdout(struct output *o)
+{
+	if (output_flush(o) == 0)
+		return AWGET_EXIT_OK;
+	if (output_error_number(o) != 0)
+		fprintf(stderr, "awget: stdout: write error: %s\n",
+		    strerror(output_error_number(o)));
+	return AWGET_EXIT_FAILED;
+}
+
 /* SIGINT or SIGTERM: stop where we are, keeping what is already done. */
 static void
-on_signal(evutil_socket_t sig, short what, void *arg)
+on_signal(evutil_socket_t fd, short what, void *arg)
 {
 	struct awget *ctx = arg;
 
 	(void)what;
-	ctx->signal = (int)sig;
+	signals_drain(fd);
 	sched_stop(ctx->sched);
 }
 
@@ -175,14 +227,15 @@ main(int argc, char **argv)
 	struct options opts;
 	struct event_config *cfg;
 	struct http_request *req;
-	struct event *ev_int, *ev_term;
+	struct event *ev_signal;
 	struct stats stats;
 	struct progress *progress = NULL;
 	const char *errstr;
 	char err[256], name[1024];
 	enum options_result opts_result;
-	int concurrency, status, show_progress;
+	int concurrency, status, show_progress, fd;
 
+	open_std_fds();
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&stats, 0, sizeof(stats));
 	ctx.stats = &stats;
@@ -197,9 +250,10 @@ main(int argc, char **argv)
 		output_text(ctx.out,
 		    opts_result == OPTIONS_HELP ? options_usage()
 		                                : "awget " AWGET_VERSION "\n");
+		status = flush_stdout(ctx.out);
 		output_free(ctx.out);
 		options_free(&opts);
-		return AWGET_EXIT_OK;
+		return status;
 	case OPTIONS_ERROR:
 		usage_error(err);
 	}
@@ -238,18 +292,18 @@ main(int argc, char **argv)
 	 * when the first https:// target needs it: see fetch_start.
 	 */
 	if (opts.cacert != NULL &&
-	    (ctx.tls = tls_ctx_new(opts.cacert, &opts, &ctx.tls_error)) ==
-	        NULL) {
+	    (ctx.tls = tls_ctx_new(opts.cacert, &opts, ctx.tls_error,
+	         sizeof(ctx.tls_error))) == NULL) {
 		fprintf(stderr, "awget: %s: %s\n",
 		    input_name(opts.cacert, name, sizeof(name)), ctx.tls_error);
 		exit(AWGET_EXIT_USAGE);
 	}
 	ctx.sched = sched_new(&ctx, concurrency);
-	ev_int = evsignal_new(ctx.base, SIGINT, on_signal, &ctx);
-	ev_term = evsignal_new(ctx.base, SIGTERM, on_signal, &ctx);
-	if (ev_int == NULL || ev_term == NULL || evsignal_add(ev_int, NULL) ||
-	    evsignal_add(ev_term, NULL))
-		fatalx("cannot watch signals");
+	if ((fd = signals_catch()) == -1 ||
+	    (ev_signal = event_new(ctx.base, fd, EV_READ | EV_PERSIST,
+	         on_signal, &ctx)) == NULL ||
+	    event_add(ev_signal, NULL) == -1)
+		fatal("cannot catch signals");
 
 	/* By default only a person watching a terminal gets the line. */
 	show_progress =
@@ -266,7 +320,7 @@ main(int argc, char **argv)
 
 	/* Interrupted: say which targets got no answer; a closed stdout
 	 * means nobody is listening, so stop quietly. */
-	fetch_abort_all(&ctx, ctx.signal != 0 ? "interrupted" : NULL);
+	fetch_abort_all(&ctx, signals_caught() != 0 ? "interrupted" : NULL);
 	/* Cancelled lookups free themselves in callbacks the loop runs. */
 	event_base_loop(ctx.base, EVLOOP_NONBLOCK);
 	if (targets_error(ctx.targets) != 0)
@@ -283,18 +337,13 @@ main(int argc, char **argv)
 	status = AWGET_EXIT_OK;
 	if (stats.failed > 0 || targets_error(ctx.targets) != 0)
 		status = AWGET_EXIT_FAILED;
-	/* Documented: a reader that closed stdout early also means 1. */
-	if (output_flush(ctx.out) == -1) {
+	if (flush_stdout(ctx.out) != AWGET_EXIT_OK)
 		status = AWGET_EXIT_FAILED;
-		if (output_error_number(ctx.out) != 0)
-			fprintf(stderr, "awget: stdout: write error: %s\n",
-			    strerror(output_error_number(ctx.out)));
-	}
-	if (ctx.signal != 0)
-		status = 128 + ctx.signal;
+	if (signals_caught() != 0)
+		status = 128 + signals_caught();
 
-	event_free(ev_int);
-	event_free(ev_term);
+	event_free(ev_signal);
+	close(fd);
 	sched_free(ctx.sched);
 	http_request_free(req);
 	dns_free(ctx.dns);

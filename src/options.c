@@ -266,18 +266,61 @@ is_long_option(const char *arg, int opt)
 	return 0;
 }
 
-/* "--bogus", or "--head=1": glibc sets optopt to the flag's letter then. */
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * "--re", a prefix of several names: say which, in order, as
+ * "ambiguous option --re (--rate, --request, ...)".
+ */
+static enum options_result
+ambiguous_error(const char *arg, size_t len, char *err, size_t errlen)
+{
+	const char *names[sizeof(longopts) / sizeof(longopts[0])];
+	char list[512];
+	size_t i, n = 0, off = 0;
+
+	for (i = 0; longopts[i].name != NULL; i++)
+		if (strncmp(longopts[i].name, arg + 2, len) == 0)
+			names[n++] = longopts[i].name;
+	qsort(names, n, sizeof(names[0]), by_name);
+	list[0] = '\0';
+	for (i = 0; i < n && off < sizeof(list); i++)
+		off += snprintf(list + off, sizeof(list) - off, "%s--%s",
+		    i > 0 ? ", " : "", names[i]);
+	return fail(err, errlen, "ambiguous option %.*s (%s)", (int)len + 2,
+	    arg, list);
+}
+
+/*
+ * "--bogus", "--re" (a prefix of several), or "--head=1": glibc sets
+ * optopt to the flag's letter then.
+ */
 static enum options_result
 long_option_error(const char *arg, char *err, size_t errlen)
 {
-	const struct option *lo;
-	size_t len = strcspn(arg + 2, "=");
+	const struct option *lo, *match = NULL;
+	size_t len = strcspn(arg + 2, "="), prefixes = 0;
 
-	for (lo = longopts; lo->name != NULL; lo++)
-		if (strlen(lo->name) == len &&
-		    strncmp(lo->name, arg + 2, len) == 0)
-			return fail(err, errlen, "option --%s takes no value",
-			    lo->name);
+	for (lo = longopts; lo->name != NULL && len > 0; lo++) {
+		if (strncmp(lo->name, arg + 2, len) != 0)
+			continue;
+		if (strlen(lo->name) == len) {
+			match = lo;
+			prefixes = 1;
+			break;
+		}
+		match = lo;
+		prefixes++;
+	}
+	if (prefixes > 1)
+		return ambiguous_error(arg, len, err, errlen);
+	if (match != NULL) /* the one it names was given a value */
+		return fail(err, errlen, "option --%s takes no value",
+		    match->name);
 	return fail(err, errlen, "unknown option %s", arg);
 }
 

@@ -10,6 +10,8 @@
 #include <sys/ioctl.h>
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "awget.h"
 #include "http.h"
 #include "output.h"
+#include "signals.h"
 #include "util.h"
 
 struct sink {
@@ -26,6 +29,7 @@ struct sink {
 	int tty; /* a person is reading: write each block at once */
 	int closed;
 	int error; /* errno of a failed write other than EPIPE */
+	int lost;  /* output dropped: the reader did not read in time */
 	struct buf buf;
 };
 
@@ -34,6 +38,7 @@ struct output {
 	struct sink err;
 	struct buf progress; /* "\r", the progress line, "ESC[K"; or empty */
 	int progress_shown;  /* it is on stderr now */
+	long long drain_by;  /* stopping: give up writing then (0: never) */
 };
 
 static const char hex[] = "0123456789abcdef";
@@ -131,15 +136,69 @@ sink_init(struct sink *s, int fd)
 	s->tty = isatty(fd);
 }
 
-/* Write len bytes to the sink's descriptor, past its buffer; a closed
- * reader ends the sink quietly. */
+/*
+ * Stopping, a write waits for the reader only until the drain deadline:
+ * whether s can take a write now. Past the deadline it still may, if it
+ * can at once: a reader that keeps up loses nothing.
+ */
+static int
+sink_ready(struct output *o, struct sink *s)
+{
+	struct pollfd pfd;
+	long long left;
+	int n;
+
+	pfd.fd = s->fd;
+	pfd.events = POLLOUT;
+	do {
+		left = (o->drain_by - monotonic_us()) / 1000;
+		n = poll(&pfd, 1, left > 0 ? (int)left : 0);
+	} while (n == -1 && errno == EINTR);
+	return n != 0; /* an error is for write to report */
+}
+
+/* The reader of s is not reading and we are stopping: drop what is left,
+ * and say so once, on stderr if it can still take it. */
+static void sink_write(struct output *, struct sink *, const char *, size_t);
+
 static void
-sink_write(struct sink *s, const char *p, size_t len)
+sink_lose(struct output *o, struct sink *s)
+{
+	static const char msg[] =
+	    "awget: stdout: output cut short: the reader is not reading\n";
+
+	s->closed = 1;
+	s->lost = 1;
+	if (s == &o->out)
+		sink_write(o, &o->err, msg, sizeof(msg) - 1);
+}
+
+/*
+ * Write len bytes to the sink's descriptor, past its buffer; a closed
+ * reader ends the sink quietly. Once a signal has come, each
+ * write is at most PIPE_BUF bytes, which a pipe that polls writable takes
+ * without blocking, so the drain deadline holds however stdout is read.
+ */
+static void
+sink_write(struct output *o, struct sink *s, const char *p, size_t len)
 {
 	ssize_t n;
+	size_t chunk;
 
 	while (len > 0 && !s->closed) {
-		if ((n = write(s->fd, p, len)) >= 0) {
+		/* A signal interrupts a blocked write (see signals.c). */
+		if (o->drain_by == 0 && signals_caught() != 0)
+			o->drain_by = monotonic_us() + AWGET_DRAIN_US;
+		chunk = len;
+		if (o->drain_by != 0) {
+			if (!sink_ready(o, s)) {
+				sink_lose(o, s);
+				break;
+			}
+			if (chunk > PIPE_BUF)
+				chunk = PIPE_BUF;
+		}
+		if ((n = write(s->fd, p, chunk)) >= 0) {
 			p += n;
 			len -= n;
 			continue;
@@ -155,9 +214,9 @@ sink_write(struct sink *s, const char *p, size_t len)
 
 /* Write all of the sink's buffer. */
 static int
-sink_flush(struct sink *s)
+sink_flush(struct output *o, struct sink *s)
 {
-	sink_write(s, s->buf.data, s->buf.len);
+	sink_write(o, s, s->buf.data, s->buf.len);
 	s->buf.len = 0;
 	return s->closed ? -1 : 0;
 }
@@ -168,7 +227,7 @@ progress_show(struct output *o)
 {
 	if (o->progress.len == 0)
 		return;
-	sink_write(&o->err, o->progress.data, o->progress.len);
+	sink_write(o, &o->err, o->progress.data, o->progress.len);
 	o->progress_shown = 1;
 }
 
@@ -177,7 +236,7 @@ progress_hide(struct output *o)
 {
 	if (!o->progress_shown)
 		return;
-	sink_write(&o->err, "\r\033[K", 4);
+	sink_write(o, &o->err, "\r\033[K", 4);
 	o->progress_shown = 0;
 }
 
@@ -192,7 +251,7 @@ output_write(struct output *o, struct sink *s)
 {
 	if (s->buf.len > 0 && (s == &o->err || s->tty))
 		progress_hide(o);
-	return sink_flush(s);
+	return sink_flush(o, s);
 }
 
 /* Write now if a person is reading or enough has gathered. */
@@ -310,7 +369,7 @@ void
 output_text(struct output *o, const char *text)
 {
 	buf_append(&o->out.buf, text, strlen(text));
-	sink_flush(&o->out);
+	sink_flush(o, &o->out);
 }
 
 int

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 
 #include <sys/stat.h>
 
@@ -123,13 +124,46 @@ parse_port(const char *p, size_t n, unsigned short *port)
 }
 
 /*
+ * An IPv6 zone id, "%lo" or "%25lo" as RFC 6874 writes it (z is at the
+ * '%', n bytes up to the ']'): an interface's name or number, kept as
+ * t->scope_id. It is the link's, not the host's: Host never carries it.
+ */
+static const char *
+parse_zone(struct target *t, const char *z, size_t n)
+{
+	char name[IF_NAMESIZE];
+	size_t i;
+
+	if (n >= 3 && memcmp(z, "%25", 3) == 0) {
+		z += 3;
+		n -= 3;
+	} else {
+		z++;
+		n--;
+	}
+	if (n == 0 || n >= sizeof(name))
+		return "invalid IPv6 zone id";
+	memcpy(name, z, n);
+	name[n] = '\0';
+	for (i = 0; i < n && name[i] >= '0' && name[i] <= '9'; i++)
+		;
+	if (i == n && n <= 9)
+		t->scope_id = (unsigned int)strtoul(name, NULL, 10);
+	else
+		t->scope_id = if_nametoindex(name);
+	if (t->scope_id == 0)
+		return "no such network interface for the IPv6 zone id";
+	return NULL;
+}
+
+/*
  * Split the authority a (n bytes) into t->host, t->port, t->family and
  * t->addr. hostbuf receives the host, NUL-terminated.
  */
 static const char *
 parse_authority(struct target *t, const char *a, size_t n, char *hostbuf)
 {
-	const char *colon, *err, *end;
+	const char *colon, *err, *end, *zone;
 	size_t hlen;
 
 	if (memchr(a, '@', n) != NULL)
@@ -147,6 +181,11 @@ parse_authority(struct target *t, const char *a, size_t n, char *hostbuf)
 		}
 		if (hlen == 0)
 			return "empty host";
+		if ((zone = memchr(a + 1, '%', hlen)) != NULL) {
+			if ((err = parse_zone(t, zone, end - zone)) != NULL)
+				return err;
+			hlen = zone - a - 1;
+		}
 		if (hlen >= INET6_ADDRSTRLEN)
 			return "invalid IPv6 address";
 		memcpy(hostbuf, a + 1, hlen);
@@ -227,6 +266,34 @@ scheme_len(const char *s, size_t n)
 	return n - i >= 3 && memcmp(s + i, "://", 3) == 0 ? i : 0;
 }
 
+/*
+ * "/24" after a bare address: the user meant a network, and fetching the
+ * network's own address with the path "/24" would be a surprise.
+ */
+static int
+is_prefix_length(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n < 2 || n > 4 || p[0] != '/')
+		return 0;
+	for (i = 1; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* Whether the authority a (n bytes) is an address without a port. */
+static int
+is_bare_address(const struct target *t, const char *a, size_t n)
+{
+	if (t->family == AF_INET)
+		return memchr(a, ':', n) == NULL;
+	if (t->family == AF_INET6)
+		return a[0] != '[' || a[n - 1] == ']';
+	return 0;
+}
+
 /* Fill t from s (n bytes, trimmed, not empty) and return why it is invalid. */
 static const char *
 parse(struct target *t, const char *s, size_t n, char *host, char *path)
@@ -252,6 +319,9 @@ parse(struct target *t, const char *s, size_t n, char *host, char *path)
 		return "unknown scheme"; /* "://x", "1x://y" */
 	if ((err = parse_authority(t, auth, p - auth, host)) != NULL)
 		return err;
+	if (slen == 0 && is_bare_address(t, auth, p - auth) &&
+	    is_prefix_length(p, end - p))
+		return "network ranges are not supported";
 	return encode_path(path, p, end - p);
 }
 
@@ -414,6 +484,23 @@ fill(struct targets *ts)
 }
 
 /*
+ * A line that fills the buffer may still be short once each run of blanks
+ * in it is one blank: leading and trailing ones are trimmed anyway, and
+ * one inside makes it invalid anyway. Returns the new length.
+ */
+static size_t
+squeeze_blanks(char *s, size_t n)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < n; i++)
+		if (!is_blank((unsigned char)s[i]) || j == 0 ||
+		    !is_blank((unsigned char)s[j - 1]))
+			s[j++] = s[i];
+	return j;
+}
+
+/*
  * The next line that is not blank or a comment, as a target; NULL when
  * there is none yet. A line that fills the whole buffer is too long to
  * be a target: it is reported from what is held, and the rest of it is
@@ -444,6 +531,10 @@ next_line(struct targets *ts)
 				continue;
 			return target_parse(line, n);
 		}
+		if (ts->len - ts->pos == sizeof(ts->buf) && !ts->skipping &&
+		    (ts->len = squeeze_blanks(ts->buf, ts->len)) <
+		        sizeof(ts->buf))
+			continue; /* room again: read on */
 		if (ts->len - ts->pos == sizeof(ts->buf)) {
 			ts->pos = ts->len = 0;
 			if (ts->skipping ||

@@ -4,8 +4,10 @@
  * OpenSSL's own host name check (SSL_set1_host), not a hand-rolled one.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,13 +55,39 @@ tls_load_system(SSL_CTX *ctx, int insecure)
 	return 1;
 }
 
+/*
+ * Load cafile, or say why it cannot be: the system's reason when it
+ * cannot be read, OpenSSL's when it holds no certificate it can use.
+ * The file is looked at again only when loading it failed, so that it
+ * is opened once.
+ */
+static int
+tls_load_cafile(SSL_CTX *ctx, const char *cafile, char *err, size_t errlen)
+{
+	struct stat st;
+	const char *why;
+
+	if (SSL_CTX_load_verify_locations(ctx, cafile, NULL) == 1)
+		return 1;
+	why = ERR_reason_error_string(ERR_peek_last_error());
+	ERR_clear_error();
+	if (stat(cafile, &st) == -1)
+		why = strerror(errno);
+	else if (S_ISDIR(st.st_mode))
+		why = strerror(EISDIR);
+	snprintf(err, errlen, "cannot load the CA file: %s",
+	    why != NULL ? why : "no certificate found");
+	return 0;
+}
+
 SSL_CTX *
-tls_ctx_new(const char *cafile, const struct options *o, const char **errstr)
+tls_ctx_new(const char *cafile, const struct options *o, char *err,
+    size_t errlen)
 {
 	SSL_CTX *ctx;
 
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
-		*errstr = "cannot create the TLS context";
+		snprintf(err, errlen, "cannot create the TLS context");
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -78,9 +106,8 @@ tls_ctx_new(const char *cafile, const struct options *o, const char **errstr)
 	    SSL_MODE_ENABLE_PARTIAL_WRITE |
 	        SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (cafile != NULL) {
-		if (SSL_CTX_load_verify_locations(ctx, cafile, NULL) != 1) {
+		if (!tls_load_cafile(ctx, cafile, err, errlen)) {
 			SSL_CTX_free(ctx);
-			*errstr = "cannot load the CA file";
 			return NULL;
 		}
 	} else if (tls_load_system(ctx, o->insecure) != 1) {
@@ -91,12 +118,11 @@ tls_ctx_new(const char *cafile, const struct options *o, const char **errstr)
 		 * first HTTPS socket, so a full descriptor table is no cause.
 		 */
 		SSL_CTX_free(ctx);
-		*errstr = "cannot load the system trust store";
+		snprintf(err, errlen, "cannot load the system trust store");
 		return NULL;
 	}
 	SSL_CTX_set_verify(ctx, o->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
 	    NULL);
-	*errstr = NULL;
 	return ctx;
 }
 

@@ -11,10 +11,10 @@ struct options;
 
 /*
  * The context for every HTTPS target: the system trust store, or cafile;
- * peer verification unless -k; --tls-max. NULL with *errstr set on
- * failure.
+ * peer verification unless -k; --tls-max. NULL on failure, with why in
+ * err (errlen bytes).
  */
-SSL_CTX *tls_ctx_new(const char *, const struct options *, const char **);
+SSL_CTX *tls_ctx_new(const char *, const struct options *, char *, size_t);
 void tls_ctx_free(SSL_CTX *);
 /* An SSL for host: SNI unless an IP literal, and the name or address the
  * certificate must carry. NULL if OpenSSL fails. */

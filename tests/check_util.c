@@ -2,12 +2,19 @@
  * check_util.c: parse_number (strtonum's contract), parse_seconds and the
  * growable buffer.
  */
+#include <sys/wait.h>
+
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "signals.h"
 #include "util.h"
 #include "check_common.h"
 
@@ -392,6 +399,54 @@ START_TEST(test_util_xcalloc_zeroes)
 }
 END_TEST
 
+/* Check runs each test in its own process: catching is per test. */
+START_TEST(test_signals_caught_and_woken)
+{
+	int fd = signals_catch();
+	char c;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(signals_caught(), 0);
+	ck_assert_int_eq(read(fd, &c, 1), -1); /* nothing yet, no wait */
+	ck_assert_int_eq(raise(SIGTERM), 0);
+	ck_assert_int_eq(signals_caught(), SIGTERM);
+	ck_assert_int_eq(read(fd, &c, 1), 1);
+	signals_drain(fd);
+	ck_assert_int_eq(read(fd, &c, 1), -1);
+	ck_assert_int_eq(raise(SIGINT), 0);
+	ck_assert_int_eq(signals_caught(), SIGINT);
+}
+END_TEST
+
+/* The reason for it all: a write blocked on a full pipe returns. */
+START_TEST(test_signals_interrupt_blocked_write)
+{
+	static char block[65536];
+	int p[2], flags;
+	pid_t child;
+	ssize_t n;
+
+	ck_assert_int_ge(signals_catch(), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	flags = fcntl(p[1], F_GETFL);
+	ck_assert_int_eq(fcntl(p[1], F_SETFL, flags | O_NONBLOCK), 0);
+	while (write(p[1], block, sizeof(block)) > 0)
+		continue;
+	ck_assert_int_eq(fcntl(p[1], F_SETFL, flags), 0);
+	if ((child = fork()) == 0) {
+		usleep(100 * 1000);
+		kill(getppid(), SIGINT);
+		_exit(0);
+	}
+	ck_assert_int_gt(child, 0);
+	n = write(p[1], block, sizeof(block)); /* blocks until SIGINT */
+	ck_assert_int_eq(n, -1);
+	ck_assert_int_eq(errno, EINTR);
+	ck_assert_int_eq(signals_caught(), SIGINT);
+	waitpid(child, NULL, 0);
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -435,6 +490,10 @@ util_suite(void)
 
 	tc = tcase(s, "xcalloc");
 	tcase_add_test(tc, test_util_xcalloc_zeroes);
+
+	tc = tcase(s, "signals");
+	tcase_add_test(tc, test_signals_caught_and_woken);
+	tcase_add_test(tc, test_signals_interrupt_blocked_write);
 	return s;
 }
 
