@@ -8,7 +8,8 @@ struct buf;
 
 /* What is known of a target when it ends; NULL or -1 where unknown. */
 struct json_target {
-	const char *target; /* as shown in text output (already escaped) */
+	const char *target; /* as the user wrote it, trimmed: raw bytes */
+	size_t target_len;
 	const char *url;
 	const char *ip;
 	int port;
@@ -25,10 +26,19 @@ struct json_target {
 };
 
 /*
- * Append s (len bytes, already escaped by output_escape) as a JSON string:
- * its value is exactly the text output's form of those bytes.
+ * Append the JSON string whose value is the len bytes at p, exactly:
+ * valid UTF-8 as it is, but for '"', '\\', C0 controls, DEL, C1 controls,
+ * U+2028 and U+2029, which are escaped; a byte that is not part of valid
+ * UTF-8 becomes U+FFFD. Returns 1 if there was such a byte (the string is
+ * not exact), else 0.
  */
-void json_string(struct buf *, const char *, size_t);
+int json_text(struct buf *, const void *, size_t);
+/* Append the base64 (RFC 4648) of len bytes as a JSON string. */
+void json_base64(struct buf *, const void *, size_t);
+/* Append ,"name": (no comma right after '{' or '['). */
+void json_key(struct buf *, const char *);
+/* Append "name":TEXT, and "name_b64":BASE64 too when TEXT is not exact. */
+void json_member(struct buf *, const char *, const void *, size_t);
 /* Append t as one JSON object and a newline. */
 void json_target(struct buf *, const struct json_target *);
 

@@ -43,37 +43,6 @@ struct output {
 
 static const char hex[] = "0123456789abcdef";
 
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629 table 3.7), or 0. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0; /* overlong */
-		else if (p[0] == 0xed)
-			hi = 0x9f; /* surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90; /* overlong */
-		else if (p[0] == 0xf4)
-			hi = 0x8f; /* above U+10FFFF */
-	} else
-		return 0;
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return len;
-}
-
 static char *
 escape_byte(char *d, unsigned char c)
 {
@@ -254,6 +223,19 @@ output_write(struct output *o, struct sink *s)
 	return sink_flush(o, s);
 }
 
+/*
+ * Make room for need more bytes in s's buffer: once it has grown to a
+ * block, write it out rather than grow it, so that it stays one block.
+ */
+static void
+output_room(struct output *o, struct sink *s, size_t need)
+{
+	if (s->buf.len > 0 && s->buf.len + need > s->buf.cap &&
+	    s->buf.cap >= AWGET_OUTPUT_FLUSH)
+		output_write(o, s);
+	buf_reserve(&s->buf, need);
+}
+
 /* Write now if a person is reading or enough has gathered. */
 static void
 output_push(struct output *o, struct sink *s)
@@ -296,7 +278,7 @@ output_headers(struct output *o, const char *target, size_t tlen,
 	    (line = http_head_line(head, len, &off, &n)) != NULL) {
 		if (n == 0)
 			continue; /* the blank line that ends a block */
-		buf_reserve(b,
+		output_room(o, &o->out,
 		    tlen + sizeof(sep) - 1 + OUTPUT_ESCAPED_MAX(n) + 1);
 		memcpy(b->data + b->len, target, tlen);
 		memcpy(b->data + b->len + tlen, sep, sizeof(sep) - 1);
@@ -315,6 +297,7 @@ output_raw(struct output *o, const char *p, size_t len)
 {
 	if (o->out.closed)
 		return;
+	output_room(o, &o->out, len);
 	buf_append(&o->out.buf, p, len);
 	output_push(o, &o->out);
 }

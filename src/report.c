@@ -45,7 +45,8 @@ report_json(struct awget *ctx, const struct report *r)
 	struct json_target j = {0};
 	struct buf url = {0}, tls = {0};
 
-	j.target = r->t->text;
+	j.target = r->t->line;
+	j.target_len = r->t->line_len;
 	if (r->t->error == NULL) {
 		report_url(r->t, &url);
 		j.url = url.data;

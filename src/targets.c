@@ -325,11 +325,30 @@ parse(struct target *t, const char *s, size_t n, char *host, char *path)
 	return encode_path(path, p, end - p);
 }
 
+/* Give back the room target_parse kept for the worst case. */
+static struct target *
+target_fit(struct target *t)
+{
+	const char *base = (const char *)t;
+	size_t text = t->text - base, host = t->host - base,
+	       path = t->path - base, line = t->line - base;
+	struct target *fit;
+
+	if ((fit = realloc(t, path + strlen(t->path) + 1)) == NULL)
+		return t;
+	base = (const char *)fit;
+	fit->text = base + text;
+	fit->host = base + host;
+	fit->path = base + path;
+	fit->line = base + line;
+	return fit;
+}
+
 struct target *
 target_parse(const char *line, size_t len)
 {
 	struct target *t;
-	char *text, *host, *path;
+	char *text, *host, *path, *raw;
 	size_t shown, room, n;
 	int toolong;
 
@@ -343,20 +362,31 @@ target_parse(const char *line, size_t len)
 	shown = toolong ? TOOLONG_SHOWN : len;
 	room = toolong ? 0 : len;
 	/*
-	 * One block: the struct, the escaped text (with "..." and NUL), the
-	 * host (at most the line) and the path (3 bytes per input byte when
-	 * percent-encoded, a leading '/' and a NUL).
+	 * One block: the struct, the line as given (with "..." and a NUL),
+	 * the escaped text (the same), the host (at most the line) and the
+	 * path (3 bytes per input byte when percent-encoded, a leading '/'
+	 * and a NUL): room for the worst case, given back once the host and
+	 * path are known (target_fit).
 	 */
 	t = xcalloc(1,
-	    sizeof(*t) + OUTPUT_ESCAPED_MAX(shown) + 4 + room + 1 + 3 * room +
-	        2);
-	text = t->storage;
+	    sizeof(*t) + shown + 4 + OUTPUT_ESCAPED_MAX(shown) + 4 + room + 1 +
+	        3 * room + 2);
+	raw = t->storage;
+	memcpy(raw, line, shown);
+	if (toolong)
+		memcpy(raw + shown, "...", 3);
+	t->line = raw;
+	t->line_len = shown + (toolong ? 3 : 0);
+	text = raw + t->line_len + 1;
 	n = output_escape(text, line, shown);
 	if (toolong) {
 		memcpy(text + n, "...", 3);
 		n += 3;
 	}
 	text[n] = '\0';
+	/* Most targets are plain ASCII: the text is the line, kept once. */
+	if (n == t->line_len && memcmp(text, raw, n) == 0)
+		text = raw;
 	host = text + n + 1;
 	path = host + room + 1;
 	t->text = text;
@@ -371,7 +401,7 @@ target_parse(const char *line, size_t len)
 		t->error = "invalid character in target";
 	else
 		t->error = parse(t, line, len, host, path);
-	return t;
+	return target_fit(t);
 }
 
 void

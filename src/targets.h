@@ -7,6 +7,8 @@
 /* One target; allocated as one block by target_parse, freed by target_free. */
 struct target {
 	const char *text;  /* as the user wrote it, trimmed, terminal-safe */
+	const char *line;  /* as the user wrote it, trimmed: for JSON */
+	size_t line_len;   /* (of a too-long one, its start and "...") */
 	const char *error; /* why it is invalid, or NULL */
 	const char *host;  /* name or address, without brackets */
 	const char *path;  /* request target: starts with '/', encoded */

@@ -179,22 +179,6 @@ tls_error(SSL *ssl, unsigned long err, char *msg, size_t len)
 	return msg;
 }
 
-/* Append "name":"value" for a string made safe by output_escape. */
-static void
-tls_member(struct buf *b, const char *name, const char *value, size_t len)
-{
-	char esc[OUTPUT_ESCAPED_MAX(256)];
-
-	if (len > 256)
-		len = 256;
-	if (b->data[b->len - 1] != '{')
-		buf_append(b, ",", 1);
-	buf_append(b, "\"", 1);
-	buf_append(b, name, strlen(name));
-	buf_append(b, "\":", 2);
-	json_string(b, esc, output_escape(esc, value, len));
-}
-
 /* An X509 name or time printed into a memory BIO, as a JSON member. */
 static void
 tls_bio_member(struct buf *b, const char *name, BIO *bio)
@@ -202,43 +186,68 @@ tls_bio_member(struct buf *b, const char *name, BIO *bio)
 	char *p;
 	long n = BIO_get_mem_data(bio, &p);
 
-	tls_member(b, name, n > 0 ? p : "", n > 0 ? (size_t)n : 0);
+	json_member(b, name, n > 0 ? p : "", n > 0 ? (size_t)n : 0);
 	(void)BIO_reset(bio);
 }
 
-/* "san": the certificate's DNS names and addresses. */
+/* A subjectAltName entry's text: a DNS name's bytes as they are, an
+ * address written out, or nothing for another kind. */
+static const unsigned char *
+tls_san_entry(const GENERAL_NAME *gn, char *addr, size_t addrlen, int *len)
+{
+	const ASN1_OCTET_STRING *ip = gn->d.iPAddress;
+
+	if (gn->type == GEN_DNS) {
+		*len = ASN1_STRING_length(gn->d.dNSName);
+		return ASN1_STRING_get0_data(gn->d.dNSName);
+	}
+	if (gn->type == GEN_IPADD && (ip->length == 4 || ip->length == 16) &&
+	    inet_ntop(ip->length == 4 ? AF_INET : AF_INET6, ip->data, addr,
+	        addrlen) != NULL) {
+		*len = (int)strlen(addr);
+		return (const unsigned char *)addr;
+	}
+	*len = 0;
+	return (const unsigned char *)"";
+}
+
+/*
+ * "san": every DNS name and address of the certificate, uncut (the
+ * certificate's size bounds them); and "san_b64", the same entries'
+ * exact bytes, when a name is not valid UTF-8.
+ */
 static void
 tls_san(struct buf *b, X509 *cert)
 {
 	GENERAL_NAMES *names;
-	GENERAL_NAME *gn;
-	char addr[INET6_ADDRSTRLEN], esc[OUTPUT_ESCAPED_MAX(256)];
+	char addr[INET6_ADDRSTRLEN];
 	const unsigned char *p;
-	int i, n, len;
+	int i, n, len, lossy = 0;
 
-	buf_append(b, ",\"san\":[", 8);
 	names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	n = names != NULL ? sk_GENERAL_NAME_num(names) : 0;
-	for (i = 0; i < n && i < 100; i++) {
-		gn = sk_GENERAL_NAME_value(names, i);
-		if (b->data[b->len - 1] != '[')
+	json_key(b, "san");
+	buf_append(b, "[", 1);
+	for (i = 0; i < n; i++) {
+		p = tls_san_entry(sk_GENERAL_NAME_value(names, i), addr,
+		    sizeof(addr), &len);
+		if (i > 0)
 			buf_append(b, ",", 1);
-		if (gn->type == GEN_DNS) {
-			p = ASN1_STRING_get0_data(gn->d.dNSName);
-			len = ASN1_STRING_length(gn->d.dNSName);
-			if (len > 256)
-				len = 256;
-			json_string(b, esc, output_escape(esc, p, len));
-		} else if (gn->type == GEN_IPADD &&
-		    (gn->d.iPAddress->length == 4 ||
-		        gn->d.iPAddress->length == 16) &&
-		    inet_ntop(gn->d.iPAddress->length == 4 ? AF_INET : AF_INET6,
-		        gn->d.iPAddress->data, addr, sizeof(addr)) != NULL)
-			json_string(b, addr, strlen(addr));
-		else
-			json_string(b, "", 0);
+		lossy |= json_text(b, p, (size_t)len);
 	}
 	buf_append(b, "]", 1);
+	if (lossy) {
+		json_key(b, "san_b64");
+		buf_append(b, "[", 1);
+		for (i = 0; i < n; i++) {
+			p = tls_san_entry(sk_GENERAL_NAME_value(names, i), addr,
+			    sizeof(addr), &len);
+			if (i > 0)
+				buf_append(b, ",", 1);
+			json_base64(b, p, (size_t)len);
+		}
+		buf_append(b, "]", 1);
+	}
 	GENERAL_NAMES_free(names);
 }
 
@@ -251,13 +260,13 @@ tls_json(struct buf *b, SSL *ssl)
 
 	buf_append(b, "{", 1);
 	s = SSL_get_version(ssl);
-	tls_member(b, "version", s, strlen(s));
+	json_member(b, "version", s, strlen(s));
 	s = SSL_get_cipher_name(ssl);
-	tls_member(b, "cipher", s, strlen(s));
+	json_member(b, "cipher", s, strlen(s));
 	s = X509_verify_cert_error_string(SSL_get_verify_result(ssl));
-	tls_member(b, "verify", s, strlen(s));
+	json_member(b, "verify", s, strlen(s));
 	if (cert != NULL && (bio = BIO_new(BIO_s_mem())) != NULL) {
-		/* UTF-8 as it came: output_escape makes it safe. */
+		/* UTF-8 as it came: json_text makes it safe. */
 		X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
 		    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 		tls_bio_member(b, "subject", bio);

@@ -42,4 +42,11 @@ long long parse_number(const char *, long long, long long, const char **);
  */
 int parse_seconds(const char *, long long, struct timeval *, const char **);
 
+/*
+ * The length of the well-formed UTF-8 sequence at p, of at most n bytes
+ * (RFC 3629 table 3.7: no overlong form, no surrogate, nothing above
+ * U+10FFFF), or 0 if there is none there. ASCII is not a sequence here.
+ */
+size_t utf8_len(const unsigned char *, size_t);
+
 #endif /* UTIL_H */

@@ -372,13 +372,73 @@ check_jq "obs-fold joined with one space" obs_fold \
 	'.headers[0]' '["X-Folded","first second part third"]'
 check_jq "repeated headers kept in order" dup_headers \
 	'[.headers[] | select(.[0] == "Set-Cookie") | .[1]]' '["a=1","b=2"]'
-check_jq "control bytes shown as the text output shows them" control_bytes \
-	'[.headers[1:4][][1]]' '["\\x1b]0;pwned\\x07","\\x1b[2J","a\\x00b"]'
-check_jq "a server's backslash is two" control_bytes \
-	'.headers[-1][1]' '"a\\\\x41"'
-check_jq "invalid UTF-8 escaped, valid UTF-8 and TAB kept" bad_utf8 \
+check_jq "control bytes decoded exactly" control_bytes \
+	'[.headers[1:4][][1]]' '["\u001b]0;pwned\u0007","\u001b[2J","a\u0000b"]'
+check_jq "a server's backslash is one backslash" control_bytes \
+	'.headers[-1][1]' '"a\\x41"'
+check_jq "invalid UTF-8 as U+FFFD, valid UTF-8 and TAB kept" bad_utf8 \
 	'[.headers[1][1], .headers[-2][1], .headers[-1][1]]' \
-	"$(printf '["\\\\xc0\\\\xaf","caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80","a\\tb"]')"
+	"$(printf '["\xef\xbf\xbd\xef\xbf\xbd","caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80","a\\tb"]')"
+
+## JSON strings carry the exact text: decoded, each value is byte for byte
+## what the server sent (the bytes below are testd's json_text scenario).
+jt="127.0.0.1:$(port json_text)"
+json_value() { # json_value NAME: the decoded value of header NAME, raw
+	jq -j --arg t "$jt" --arg n "$1" \
+		'select(.target == $t) | .headers[] | select(.[0] == $n) | .[1]' "$T/json"
+}
+exact() { # exact DESC NAME PRINTF-FORMAT: header NAME decodes to those bytes
+	json_value "$2" >"$T/got.bin"
+	# shellcheck disable=SC2059 # the format is the bytes
+	printf "$3" >"$T/want.bin"
+	if cmp -s "$T/want.bin" "$T/got.bin"; then ok "-j json_text: $1"; else
+		not_ok "-j json_text: $1" "got:  $(od -An -c "$T/got.bin" | head -3)" \
+			"want: $(od -An -c "$T/want.bin" | head -3)"
+	fi
+}
+exact "a quote" X-Quote 'say "hi"'
+exact "backslashes, and \\x41 that is text" X-Backslash 'C:\\Windows\\ a\\x41'
+exact "every C0 control, DEL and NUL" X-C0 \
+	'a\001\002\003\004\005\006\007\010\013\014\015\016\017\020\021\022\023\024\025\026\027\030\031\032\033\034\035\036\037\177\000\tb'
+exact "C1 controls" X-C1 'a\302\200\302\233\302\237b'
+exact "U+2028 and U+2029" X-Sep 'a\342\200\250\342\200\251b'
+exact "UTF-8" X-Utf8 'caf\303\251 \342\202\254 \360\237\230\200'
+jq -j --arg t "$jt" 'select(.target == $t) | .reason' "$T/json" >"$T/got.bin"
+printf 'O"K\\' >"$T/want.bin"
+if cmp -s "$T/want.bin" "$T/got.bin"; then ok "-j json_text: the reason phrase exactly"; else
+	not_ok "-j json_text: the reason phrase exactly" "$(od -An -c "$T/got.bin")"
+fi
+exact "invalid UTF-8: U+FFFD for each byte" X-Bad 'a\357\277\275\357\277\275\357\277\275b'
+# ... and the whole head's exact bytes beside, in base64.
+jq -r --arg t "$jt" 'select(.target == $t) | .head_b64' "$T/json" |
+	base64 -d >"$T/got.bin" 2>/dev/null
+printf '%s\r\n' 'HTTP/1.1 200 O"K\' 'X-Quote: say "hi"' 'X-Backslash: C:\Windows\ a\x41' >"$T/want.bin"
+printf 'X-C0: a\001\002\003\004\005\006\007\010\013\014\015\016\017\020\021\022\023\024\025\026\027\030\031\032\033\034\035\036\037\177\000\tb\r\n' >>"$T/want.bin"
+printf 'X-C1: a\302\200\302\233\302\237b\r\nX-Sep: a\342\200\250\342\200\251b\r\n' >>"$T/want.bin"
+printf 'X-Utf8: caf\303\251 \342\202\254 \360\237\230\200\r\nX-Bad: a\377\300\257b\r\n\r\n' >>"$T/want.bin"
+if cmp -s "$T/want.bin" "$T/got.bin"; then
+	ok "-j json_text: head_b64 is the head as the server sent it"
+else
+	not_ok "-j json_text: head_b64 is the head as sent" "$(cmp "$T/want.bin" "$T/got.bin" 2>&1)"
+fi
+# Only a head with such a byte carries head_b64 (no scenario sends a real
+# U+FFFD), and three scenarios do.
+odd=$(jq -r 'select(.status != null) | select((.head_b64 != null) !=
+	([.reason, (.interim // [] | .[] | .reason, .headers[][]), .headers[][]] |
+	map(select(contains("\ufffd"))) | length > 0)) | .target' "$T/json")
+n=$(jq -r 'select(.head_b64 != null) | .target' "$T/json" | wc -l)
+if [ -z "$odd" ] && [ "$n" -ge 3 ]; then
+	ok "-j: head_b64 exactly where a string of the head is not valid UTF-8 ($n)"
+else
+	not_ok "-j: head_b64 exactly where needed" "odd: $odd" "n=$n"
+fi
+# The JSON text itself stays safe on a terminal: no raw C0, DEL or C1.
+if LC_ALL=C grep -qaP '[\x00-\x1f\x7f]|\xc2[\x80-\x9f]' "$T/json"; then
+	not_ok "-j: no raw control byte in the JSON text" \
+		"$(LC_ALL=C grep -naP '[\x00-\x1f\x7f]|\xc2[\x80-\x9f]' "$T/json" | head -2 | od -c | head -3)"
+else
+	ok "-j: no raw control byte in the JSON text"
+fi
 check_jq "timeout: class and phase" silent '[.error_class, .phase]' \
 	'["timeout","headers"]'
 check_jq "not HTTP" ssh_banner '[.error, .error_class]' \

@@ -241,6 +241,25 @@ sort >"$T/want" <<EOF
 EOF
 check_file "-j: TLS failures by class and phase" "$T/want" "$T/got"
 
+## No TLS field is cut: a 400-byte UTF-8 subject whole, all 150 names.
+aw -j "${CA[@]}" "https://localhost:$TLS_PORT_big/"
+openssl x509 -in "$T/nginx/certs/big.pem" -noout -subject -nameopt RFC2253 \
+	-nameopt -esc_msb | sed 's/^subject=//' >"$T/want"
+jq -r .tls.subject "$T/out" >"$T/got"
+check_file "-j: a 400-byte UTF-8 subject, whole (as openssl x509 -nameopt RFC2253 prints it)" \
+	"$T/want" "$T/got"
+{
+	for i in $(seq 1 149); do echo "n$i.test"; done
+	echo localhost
+} >"$T/want"
+jq -r '.tls.san[]' "$T/out" >"$T/got"
+check_file "-j: all 150 subjectAltNames, in order" "$T/want" "$T/got"
+if [ "$(jq -r '[.status, .tls.subject_b64, .tls.san_b64] | @tsv' "$T/out")" = "200		" ]; then
+	ok "-j: valid UTF-8 certificate names carry no _b64 member"
+else
+	not_ok "-j: valid UTF-8 certificate names carry no _b64 member" "$(head -c 300 "$T/out")"
+fi
+
 ## JSON for every other failure above: class, phase and the same message.
 aw -j -t 1 "${CA[@]}" "https://localhost:$TLS_PORT_self/" \
 	"https://localhost:$TLS_PORT_old/" "https://127.0.0.1:$TLS_PORT_wrong/" \

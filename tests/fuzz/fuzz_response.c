@@ -106,7 +106,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct http_response r = {0};
-	struct json_target j = {.target = "t", .url = "u"};
+	struct json_target j = {.target = "t", .target_len = 1, .url = "u"};
 	struct buf out = {0}, json = {0};
 	size_t off = 0, chunk, added = 0;
 	int end = 0;

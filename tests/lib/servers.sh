@@ -161,7 +161,9 @@ testd_tls_start() {
 
 # tls_certs DIR: a test CA and server certificates made now by openssl:
 # valid.pem (localhost, 127.0.0.1, ::1), expired.pem (the same names, but
-# expired), wrong.pem (only wrong.test), self.pem (self-signed localhost).
+# expired), wrong.pem (only wrong.test), self.pem (self-signed localhost),
+# big.pem (a subject of 400 bytes of UTF-8, and 150 names: n1.test ...
+# n149.test, then localhost).
 tls_certs() {
 	local d=$1 ext
 	mkdir -p "$d"
@@ -183,7 +185,22 @@ tls_certs() {
 		-extfile "$d/ext.wrong" -out "$d/wrong.pem" 2>/dev/null &&
 	openssl req -x509 -key "$d/server.key" -out "$d/self.pem" -days 30 \
 		-subj "/CN=localhost" -addext \
-		"subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+		"subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null &&
+	tls_big_cert "$d"
+}
+
+# The certificate no field of awget may cut: three OUs of 63 two-byte
+# characters each, and 150 subjectAltNames.
+tls_big_cert() {
+	local d=$1 ou i san=subjectAltName=
+	ou=$(printf '\303\251%.0s' $(seq 1 63))
+	for i in $(seq 1 149); do san="${san}DNS:n$i.test,"; done
+	printf '%sDNS:localhost\n' "$san" >"$d/ext.big"
+	openssl req -new -utf8 -key "$d/server.key" -out "$d/big.csr" \
+		-subj "/CN=localhost/OU=a$ou/OU=b$ou/OU=c$ou" 2>/dev/null &&
+	openssl x509 -req -in "$d/big.csr" -CA "$d/ca.pem" \
+		-CAkey "$d/ca.key" -CAcreateserial -days 30 \
+		-extfile "$d/ext.big" -out "$d/big.pem" 2>/dev/null
 }
 
 # nginx_tls_start DIR: nginx serving HTTPS on 127.0.0.1 with each of
@@ -200,7 +217,7 @@ nginx_tls_start() {
 	tls_certs "$dir/certs" || return 1
 	for try in 1 2 3; do
 		servers=
-		for c in valid expired wrong self old; do
+		for c in valid expired wrong self old big; do
 			p=$(free_port)
 			printf -v "TLS_PORT_$c" '%s' "$p"
 			local cert=$c proto="TLSv1.2 TLSv1.3"

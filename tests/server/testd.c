@@ -613,6 +613,23 @@ static const struct scenario scenarios[] = {
                        "X-Valid: caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\r\n"
                        "X-Tab: a\tb\r\n\r\n"),
         sc_text, NULL, NULL, 0},
+    /* Every byte a JSON string must escape, and one it cannot hold;
+     * tests/hostile.sh writes the same bytes to compare. */
+    {"json_text", 0,
+        TEXT("HTTP/1.1 200 O\"K\\\r\n"
+             "X-Quote: say \"hi\"\r\n"
+             "X-Backslash: C:\\Windows\\ a\\x41\r\n"
+             "X-C0: a\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0d\x0e\x0f"
+             "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d"
+             "\x1e\x1f\x7f\x00\tb\r\n"
+             "X-C1: a\xc2\x80\xc2\x9b\xc2\x9f"
+             "b\r\n"
+             "X-Sep: a\xe2\x80\xa8\xe2\x80\xa9"
+             "b\r\n"
+             "X-Utf8: caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\r\n"
+             "X-Bad: a\xff\xc0\xaf"
+             "b\r\n\r\n"),
+        sc_text, NULL, NULL, 0},
     {"slow_headers", 0, NULL, 0, sc_slow_headers, NULL, sc_slow_headers_tick,
         1000},
     {"endless_body", 0, NULL, 0, sc_endless_body, NULL, sc_endless_body_tick,
