@@ -37,6 +37,7 @@
 /* Stopping on a signal, how long output may wait for its reader. */
 #define AWGET_DRAIN_US (500 * 1000)
 #define AWGET_READ_SIZE (16 * 1024)   /* bytes asked of each read */
+#define AWGET_MAX_REDIRS 1000         /* --max-redirs */
 #define AWGET_MAX_RETRY 100           /* --retry */
 #define AWGET_MAX_RATE 1000000        /* --rate, connections a second */
 #define AWGET_RETRY_PAUSE_MS 100      /* before the first retry; doubles */
@@ -66,6 +67,7 @@ enum outcome {
 	OUTCOME_SYSTEM,
 	OUTCOME_INTERRUPTED,
 	OUTCOME_TLS,
+	OUTCOME_REDIRECT,
 	OUTCOME_COUNT /* not an outcome: how many there are */
 };
 

@@ -40,11 +40,13 @@
 #include "http.h"
 #include "options.h"
 #include "output.h"
+#include "redirect.h"
 #include "report.h"
 #include "sched.h"
 #include "stats.h"
 #include "targets.h"
 #include "tls.h"
+#include "url.h"
 
 enum fetch_state {
 	FETCH_RESOLVING,
@@ -74,6 +76,11 @@ static const char *const fetch_phase_names[] = {
 struct fetch {
 	struct awget *ctx;
 	struct target *t;
+	struct target *hop; /* the URL being fetched: t, or a redirect's */
+	const char *method; /* the hop's method, or NULL: the run's */
+	struct hop *hops;   /* -L: the answers followed so far, in order */
+	size_t nhops;
+	const char *redirect_error; /* why the final 3xx was not followed */
 	enum fetch_state state;
 	long long start_us; /* monotonic_us() at the start: time_ms */
 	struct event deadline;
@@ -93,6 +100,7 @@ static void fetch_on_deadline(evutil_socket_t, short, void *);
 static void fetch_fail(struct fetch *, enum outcome, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 static void fetch_end(struct fetch *, enum outcome, const char *);
+static void fetch_redirect(struct fetch *);
 
 static const struct conn_events fetch_conn_events = {
     .up = fetch_on_up,
@@ -139,15 +147,15 @@ fetch_literal(const struct fetch *f, int family, const unsigned char *addr,
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET) {
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons(f->t->port);
+		sin->sin_port = htons(f->hop->port);
 		memcpy(&sin->sin_addr, addr, sizeof(sin->sin_addr));
 		return sizeof(*sin);
 	}
 	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(f->t->port);
+	sin6->sin6_port = htons(f->hop->port);
 	memcpy(&sin6->sin6_addr, addr, sizeof(sin6->sin6_addr));
-	if (addr == f->t->addr)
-		sin6->sin6_scope_id = f->t->scope_id;
+	if (addr == f->hop->addr)
+		sin6->sin6_scope_id = f->hop->scope_id;
 	return sizeof(*sin6);
 }
 
@@ -166,19 +174,45 @@ fetch_connect_literal(struct fetch *f, int family, const unsigned char *addr)
 		return;
 	}
 	fetch_set_state(f, FETCH_CONNECTING);
-	f->conn = conn_new(f->ctx, f->t, fetch_end_us(f), NULL,
+	f->conn = conn_new(f->ctx, f->hop, fetch_end_us(f), NULL,
 	    (struct sockaddr *)&ss, len, &fetch_conn_events, f);
+}
+
+/* Fetch f->hop: the target itself, or a redirect's Location. */
+static void
+fetch_go(struct fetch *f)
+{
+	struct awget *ctx = f->ctx;
+	struct target *t = f->hop;
+	const struct resolve_pin *pin;
+
+	/*
+	 * The system trust store is read at the first https:// URL (see
+	 * main), before its socket takes a descriptor: with the table full,
+	 * reading it later would fail the run's every HTTPS target.
+	 */
+	if (t->tls && ctx->tls == NULL && ctx->tls_error[0] == '\0')
+		ctx->tls = tls_ctx_new(NULL, ctx->opts, ctx->tls_error,
+		    sizeof(ctx->tls_error));
+	if (t->family != 0)
+		fetch_connect_literal(f, t->family, t->addr);
+	else if ((pin = options_pin(ctx->opts, t->host, t->port)) != NULL)
+		fetch_connect_literal(f, pin->family, pin->addr);
+	else {
+		fetch_set_state(f, FETCH_RESOLVING);
+		f->dns = dns_lookup(ctx->base, ctx->dns, t->host, t->port,
+		    ctx->opts->family, fetch_on_resolved, f);
+	}
 }
 
 void
 fetch_start(struct awget *ctx, struct target *t)
 {
 	struct fetch *f = xcalloc(1, sizeof(*f));
-	const struct resolve_pin *pin;
 	char msg[256];
 
 	f->ctx = ctx;
-	f->t = t;
+	f->t = f->hop = t;
 	f->start_us = monotonic_us();
 	LIST_INSERT_HEAD(&ctx->fetches, f, entry);
 	if (t->error != NULL) {
@@ -190,21 +224,7 @@ fetch_start(struct awget *ctx, struct target *t)
 	evtimer_add(&f->deadline, ctx->deadline);
 	if (ctx->opts->verbose)
 		output_trace(ctx->out, t->text, "start");
-	/*
-	 * The system trust store is read at the first https:// target (see
-	 * main), before its socket takes a descriptor: with the table full,
-	 * reading it later would fail the run's every HTTPS target.
-	 */
-	if (t->tls && ctx->tls == NULL && ctx->tls_error[0] == '\0')
-		ctx->tls = tls_ctx_new(NULL, ctx->opts, ctx->tls_error,
-		    sizeof(ctx->tls_error));
-	if (t->family != 0)
-		fetch_connect_literal(f, t->family, t->addr);
-	else if ((pin = options_pin(ctx->opts, t->host, t->port)) != NULL)
-		fetch_connect_literal(f, pin->family, pin->addr);
-	else
-		f->dns = dns_lookup(ctx->base, ctx->dns, t->host, t->port,
-		    ctx->opts->family, fetch_on_resolved, f);
+	fetch_go(f);
 }
 
 static void
@@ -215,11 +235,11 @@ fetch_on_resolved(struct evutil_addrinfo *ai, const char *why, void *arg)
 	f->dns = NULL;
 	if (ai == NULL) {
 		fetch_fail(f, OUTCOME_RESOLVE, "cannot resolve %s: %s",
-		    f->t->host, why);
+		    f->hop->host, why);
 		return;
 	}
 	fetch_set_state(f, FETCH_CONNECTING);
-	f->conn = conn_new(f->ctx, f->t, fetch_end_us(f), ai, NULL, 0,
+	f->conn = conn_new(f->ctx, f->hop, fetch_end_us(f), ai, NULL, 0,
 	    &fetch_conn_events, f);
 }
 
@@ -250,7 +270,8 @@ fetch_send(struct fetch *f)
 	if (f->sent == 0 && req->len == 0) {
 		req = &f->ctx->request;
 		req->len = 0;
-		http_request_build(f->ctx->req, f->t, req);
+		http_request_build(f->ctx->req, f->hop, f->method,
+		    f->hop != f->t && redirect_foreign(f->t, f->hop), req);
 	}
 	if ((n = conn_write(f->conn, req->data, req->len)) < 0) {
 		if (n == CONN_AGAIN && req != &f->req)
@@ -270,7 +291,97 @@ fetch_send(struct fetch *f)
 	fetch_set_state(f, FETCH_READ_STATUS);
 }
 
-/* Act on what a line was; 1 if the fetch has ended. */
+/* Keep the answer just read as the chain's next hop. */
+static void
+fetch_keep_hop(struct fetch *f)
+{
+	struct hop *h;
+	struct buf url = {0};
+	char ip[INET6_ADDRSTRLEN];
+
+	f->hops = xrealloc(f->hops, (f->nhops + 1) * sizeof(*f->hops));
+	h = &f->hops[f->nhops++];
+	target_url(f->hop, &url);
+	h->url = url.data;
+	h->ip = conn_peer(f->conn, ip, sizeof(ip)) != NULL ? xstrdup(ip) : NULL;
+	h->head = f->resp.head.data;
+	h->len = f->resp.head.len;
+	f->resp.head = (struct buf){0};
+}
+
+/*
+ * The URL a redirect's answer points to, parsed as a target; or NULL, with
+ * *why set, when its Location cannot be followed.
+ */
+static struct target *
+fetch_location(struct fetch *f, const char **why)
+{
+	struct buf base = {0}, url = {0};
+	struct target *next = NULL;
+	const char *loc;
+	size_t n;
+
+	if ((loc = redirect_location(f->resp.head.data, f->resp.head.len,
+	         &n)) == NULL) {
+		*why = "no Location header";
+		return NULL;
+	}
+	target_url(f->hop, &base);
+	if ((*why = url_resolve(base.data, loc, n, &url)) == NULL) {
+		next = target_parse(url.data, url.len);
+		if ((*why = next->error) != NULL) {
+			target_free(next);
+			next = NULL;
+		}
+	}
+	buf_free(&base);
+	buf_free(&url);
+	return next;
+}
+
+/*
+ * -L, and the answer is a redirect: keep it as a hop and fetch its
+ * Location on a new connection, inside the same deadline; or end with
+ * this answer as the final one when its Location cannot be followed.
+ */
+static void
+fetch_redirect(struct fetch *f)
+{
+	struct awget *ctx = f->ctx;
+	struct target *next;
+	const char *why;
+	int code = f->resp.code;
+
+	if ((next = fetch_location(f, &why)) == NULL) {
+		f->redirect_error = why;
+		fetch_end(f, OUTCOME_OK, NULL);
+		return;
+	}
+	fetch_keep_hop(f);
+	if (f->nhops > (size_t)ctx->opts->max_redirs) {
+		target_free(next);
+		fetch_fail(f, OUTCOME_REDIRECT, "too many redirects (%d)",
+		    ctx->opts->max_redirs);
+		return;
+	}
+	if (ctx->opts->verbose)
+		output_trace(ctx->out, f->t->text, "redirect %d -> %s", code,
+		    next->text);
+	f->method =
+	    redirect_method(f->method ? f->method : ctx->opts->method, code);
+	conn_free(f->conn);
+	f->conn = NULL;
+	http_response_free(&f->resp);
+	memset(&f->resp, 0, sizeof(f->resp));
+	if (f->hop != f->t)
+		target_free(f->hop);
+	f->hop = next;
+	sched_charge(ctx->sched); /* --rate counts every connection */
+	fetch_go(f);
+}
+
+/* Act on what a line was; 1 if the fetch has ended, or moved on to a
+ * redirect's next hop. */
 static int
 fetch_on_line(struct fetch *f, enum http_line what)
 {
@@ -285,7 +396,10 @@ fetch_on_line(struct fetch *f, enum http_line what)
 		fetch_set_state(f, FETCH_READ_STATUS);
 		return 0;
 	case HTTP_LINE_END:
-		fetch_end(f, OUTCOME_OK, NULL);
+		if (f->ctx->opts->location && redirect_status(f->resp.code))
+			fetch_redirect(f);
+		else
+			fetch_end(f, OUTCOME_OK, NULL);
 		break;
 	case HTTP_LINE_NOT_HTTP:
 		fetch_fail(f, OUTCOME_NOT_HTTP, "not an HTTP response");
@@ -393,6 +507,11 @@ fetch_free(struct fetch *f)
 	conn_free(f->conn);
 	buf_free(&f->req);
 	http_response_free(&f->resp);
+	while (f->nhops > 0)
+		hop_free(&f->hops[--f->nhops]);
+	free(f->hops);
+	if (f->hop != f->t)
+		target_free(f->hop);
 	target_free(f->t);
 	free(f);
 }
@@ -408,9 +527,17 @@ fetch_end(struct fetch *f, enum outcome outcome, const char *msg)
 {
 	struct awget *ctx = f->ctx;
 	struct report r = {0};
+	struct buf final_url = {0};
 	char ip[INET6_ADDRSTRLEN];
 
 	r.t = f->t;
+	if (ctx->opts->location && f->t->error == NULL) {
+		target_url(f->hop, &final_url);
+		r.final_url = final_url.data;
+		r.hops = f->hops;
+		r.nhops = f->nhops;
+		r.redirect_error = f->redirect_error;
+	}
 	r.outcome = outcome;
 	r.msg = msg;
 	if (outcome != OUTCOME_INVALID_TARGET) {
@@ -427,6 +554,7 @@ fetch_end(struct fetch *f, enum outcome outcome, const char *msg)
 		r.len = f->resp.head.len;
 	}
 	report_write(ctx, &r);
+	buf_free(&final_url);
 	if (ctx->opts->verbose)
 		output_trace(ctx->out, f->t->text, "%s -> done",
 		    fetch_state_names[f->state]);

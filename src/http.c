@@ -91,6 +91,33 @@ apply_header(struct field *f, size_t n, const char *h)
 	return i == n ? n + 1 : n;
 }
 
+/*
+ * Write the header lines of fields 1 to n (0 is Host), and the blank line
+ * that ends them; foreign: for another origin than the target's, where
+ * credentials are not sent (curl's rule: Authorization and Cookie).
+ */
+static void
+fields(const struct field *f, size_t n, int foreign, struct buf *b)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		if (f[i].removed)
+			continue;
+		if (foreign &&
+		    ((f[i].name_len == 13 &&
+		         strncasecmp(f[i].name, "Authorization", 13) == 0) ||
+		        (f[i].name_len == 6 &&
+		            strncasecmp(f[i].name, "Cookie", 6) == 0)))
+			continue;
+		buf_append(b, f[i].name, f[i].name_len);
+		buf_append(b, ": ", 2);
+		buf_append(b, f[i].value, strlen(f[i].value));
+		buf_append(b, "\r\n", 2);
+	}
+	buf_append(b, "\r\n", 2);
+}
+
 struct http_request *
 http_request_new(const char *method, int http10, const char *user_agent,
     char *const *headers, size_t nheaders)
@@ -111,17 +138,13 @@ http_request_new(const char *method, int http10, const char *user_agent,
 	if (f[0].value != NULL && !f[0].removed)
 		r->host = xstrdup(f[0].value);
 	r->no_host = f[0].removed;
-	for (i = 1; i < n; i++) {
-		if (f[i].removed)
-			continue;
-		buf_append(&b, f[i].name, f[i].name_len);
-		buf_append(&b, ": ", 2);
-		buf_append(&b, f[i].value, strlen(f[i].value));
-		buf_append(&b, "\r\n", 2);
-	}
-	buf_append(&b, "\r\n", 2);
+	fields(f, n, 0, &b);
 	r->fields = b.data;
 	r->fields_len = b.len;
+	b = (struct buf){0};
+	fields(f, n, 1, &b);
+	r->foreign_fields = b.data;
+	r->foreign_fields_len = b.len;
 	free(f);
 	return r;
 }
@@ -134,27 +157,31 @@ http_request_free(struct http_request *r)
 	free(r->method);
 	free(r->host);
 	free(r->fields);
+	free(r->foreign_fields);
 	free(r);
 }
 
 void
 http_request_build(const struct http_request *r, const struct target *t,
-    struct buf *b)
+    const char *method, int foreign, struct buf *b)
 {
 	char port[8];
-	size_t ml = strlen(r->method), pl = strlen(t->path);
+	size_t ml, pl = strlen(t->path);
 	size_t hl = strlen(t->host);
 
+	if (method == NULL)
+		method = r->method;
+	ml = strlen(method);
 	buf_reserve(b,
 	    ml + pl + hl + 48 + r->fields_len +
 	        (r->host != NULL ? strlen(r->host) : 0));
-	buf_append(b, r->method, ml);
+	buf_append(b, method, ml);
 	buf_append(b, " ", 1);
 	buf_append(b, t->path, pl);
 	buf_append(b, " ", 1);
 	buf_append(b, r->version, 8);
 	buf_append(b, "\r\n", 2);
-	if (r->host != NULL) {
+	if (r->host != NULL && !foreign) {
 		buf_append(b, "Host: ", 6);
 		buf_append(b, r->host, strlen(r->host));
 		buf_append(b, "\r\n", 2);
@@ -170,7 +197,10 @@ http_request_build(const struct http_request *r, const struct target *t,
 			    snprintf(port, sizeof(port), ":%u", t->port));
 		buf_append(b, "\r\n", 2);
 	}
-	buf_append(b, r->fields, r->fields_len);
+	if (foreign)
+		buf_append(b, r->foreign_fields, r->foreign_fields_len);
+	else
+		buf_append(b, r->fields, r->fields_len);
 }
 
 int

@@ -19,6 +19,8 @@ struct http_request {
 	int no_host;         /* -H "Host:" removes it */
 	char *fields;        /* the other header lines, CRLF each, then CRLF */
 	size_t fields_len;
+	char *foreign_fields; /* the same without credentials (-L) */
+	size_t foreign_fields_len;
 };
 
 /* A parsed status line; reason points into the line. */
@@ -96,9 +98,14 @@ const char *http_check_header(const char *);
 struct http_request *http_request_new(const char *, int, const char *,
     char *const *, size_t);
 void http_request_free(struct http_request *);
-/* Append the whole request for t to b. */
+/*
+ * Append the whole request for t to b: with method instead of the run's
+ * unless NULL; foreign: t is a redirect's hop to another origin (scheme,
+ * host or port) than the target's, which gets no -H Host, Authorization
+ * or Cookie.
+ */
 void http_request_build(const struct http_request *, const struct target *,
-    struct buf *);
+    const char *, int, struct buf *);
 
 /* Parse "HTTP/d.d ddd[ reason]"; -1 if the line is not a status line. */
 int http_parse_status(const char *, size_t, struct http_status *);

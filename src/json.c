@@ -16,6 +16,7 @@
 
 #include "http.h"
 #include "json.h"
+#include "redirect.h"
 #include "util.h"
 
 static const char hex[] = "0123456789abcdef";
@@ -270,6 +271,29 @@ json_response(struct buf *b, const char *head, size_t len)
 	}
 }
 
+/* "redirects": the hops -L followed, each with its URL, address and
+ * answer. */
+static void
+json_hops(struct buf *b, const struct hop *h, size_t n)
+{
+	size_t i;
+
+	json_key(b, "redirects");
+	buf_append(b, "[", 1);
+	for (i = 0; i < n; i++) {
+		buf_append(b, i == 0 ? "{" : ",{", i == 0 ? 1 : 2);
+		json_key(b, "url");
+		json_cstring(b, h[i].url);
+		if (h[i].ip != NULL) {
+			json_key(b, "ip");
+			json_cstring(b, h[i].ip);
+		}
+		json_response(b, h[i].head, h[i].len);
+		buf_append(b, "}", 1);
+	}
+	buf_append(b, "]", 1);
+}
+
 void
 json_target(struct buf *b, const struct json_target *t)
 {
@@ -277,6 +301,10 @@ json_target(struct buf *b, const struct json_target *t)
 	json_member(b, "target", t->target, t->target_len);
 	json_key(b, "url");
 	json_cstring(b, t->url);
+	if (t->final_url != NULL) {
+		json_key(b, "final_url");
+		json_cstring(b, t->final_url);
+	}
 	if (t->ip != NULL) {
 		json_key(b, "ip");
 		json_cstring(b, t->ip);
@@ -289,6 +317,12 @@ json_target(struct buf *b, const struct json_target *t)
 	}
 	if (t->error == NULL)
 		json_response(b, t->head, t->len);
+	if (t->redirect_error != NULL) {
+		json_key(b, "redirect_error");
+		json_cstring(b, t->redirect_error);
+	}
+	if (t->final_url != NULL)
+		json_hops(b, t->hops, t->nhops);
 	json_key(b, "time_ms");
 	json_number(b, t->time_ms);
 	if (t->retries > 0) {

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 struct buf;
+struct hop;
 
 /* What is known of a target when it ends; NULL or -1 where unknown. */
 struct json_target {
@@ -19,6 +20,12 @@ struct json_target {
 	/* Success: the response head, raw, as http_response keeps it. */
 	const char *head;
 	size_t len;
+	/* -L: the last hop's URL, the hops before it, and why a final
+	 * redirect was not followed. */
+	const char *final_url;
+	const struct hop *hops;
+	size_t nhops;
+	const char *redirect_error;
 	/* Failure: why, as a stable class word, the phase, the message. */
 	const char *error;
 	const char *error_class;

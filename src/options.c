@@ -22,10 +22,11 @@
 #include "util.h"
 
 static const char usage_text[] =
-    "usage: awget [-046hIjkVv] [--no-progress] [--progress] [--stats]\n"
+    "usage: awget [-046hIjkLVv] [--no-progress] [--progress] [--stats]\n"
     "             [-A agent] [--cacert file] [-c concurrency]\n"
     "             [--connect-timeout seconds] [-H header] [-i file]\n"
-    "             [--rate n] [-r resolver] [--resolve host:port:addr]\n"
+    "             [--max-redirs n] [--rate n] [-r resolver]\n"
+    "             [--resolve host:port:addr]\n"
     "             [--retry n] [--shard k/n] [-t seconds]\n"
     "             [--tls-max version] [-X method] [target ...]\n"
     "  -0, --http1.0           send HTTP/1.0 instead of HTTP/1.1\n"
@@ -43,6 +44,8 @@ static const char usage_text[] =
     "  -i, --input FILE        read targets from FILE ('-': stdin)\n"
     "  -j, --json              one JSON object per target (JSON Lines)\n"
     "  -k, --insecure          do not verify HTTPS certificates\n"
+    "  -L, --location          follow redirects, showing every hop\n"
+    "      --max-redirs N      redirects -L follows at most (default 10)\n"
     "      --no-progress       no progress line, even on a terminal\n"
     "      --progress          a progress line on stderr, even if it is\n"
     "                          not a terminal\n"
@@ -73,6 +76,7 @@ static const char usage_text[] =
 #define OPTION_RETRY 263
 #define OPTION_STATS 264
 #define OPTION_TLS_MAX 265
+#define OPTION_MAX_REDIRS 266
 
 static const struct option longopts[] = {
     {"http1.0", no_argument, NULL, '0'},
@@ -95,6 +99,8 @@ static const struct option longopts[] = {
     {"input", required_argument, NULL, 'i'},
     {"json", no_argument, NULL, 'j'},
     {"insecure", no_argument, NULL, 'k'},
+    {"location", no_argument, NULL, 'L'},
+    {"max-redirs", required_argument, NULL, OPTION_MAX_REDIRS},
     {"cacert", required_argument, NULL, OPTION_CACERT},
     {"resolver", required_argument, NULL, 'r'},
     {"timeout", required_argument, NULL, 't'},
@@ -104,7 +110,7 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char shortopts[] = ":046A:c:H:hIi:jkr:t:VvX:";
+static const char shortopts[] = ":046A:c:H:hIi:jkLr:t:VvX:";
 
 const char *
 options_usage(void)
@@ -337,6 +343,7 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 	o->user_agent = "awget/" AWGET_VERSION;
 	o->concurrency = AWGET_DEFAULT_CONCURRENCY;
 	o->progress = -1;
+	o->max_redirs = 10;
 	o->timeout.tv_sec = AWGET_DEFAULT_TIMEOUT_MS / 1000;
 	o->timeout.tv_usec = (AWGET_DEFAULT_TIMEOUT_MS % 1000) * 1000;
 	optind = 0; /* glibc: start afresh, so tests can parse again */
@@ -395,6 +402,17 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 				    "retry is %s: %s (0-%d)", errstr, optarg,
 				    AWGET_MAX_RETRY);
 			o->retry = (int)n;
+			break;
+		case 'L':
+			o->location = 1;
+			break;
+		case OPTION_MAX_REDIRS:
+			n = parse_number(optarg, 0, AWGET_MAX_REDIRS, &errstr);
+			if (errstr != NULL)
+				return fail(err, errlen,
+				    "max-redirs is %s: %s (0-%d)", errstr,
+				    optarg, AWGET_MAX_REDIRS);
+			o->max_redirs = (int)n;
 			break;
 		case OPTION_STATS:
 			o->stats = 1;

@@ -25,6 +25,8 @@ struct options {
 	struct timeval connect_timeout; /* per connect, or 0: only -t */
 	long long rate;                 /* --rate: connections a second, or 0 */
 	int retry;                      /* --retry: attempts after the first */
+	int location;                   /* -L: follow redirects */
+	int max_redirs;                 /* --max-redirs: hops -L follows */
 	int progress;                   /* 1, 0 (--no-progress), -1: a tty */
 	int stats;                      /* --stats: a summary at the end */
 	const char *input;              /* -i FILE, "-" for stdin, or NULL */

@@ -12,32 +12,11 @@
 #include "json.h"
 #include "options.h"
 #include "output.h"
+#include "redirect.h"
 #include "report.h"
 #include "stats.h"
 #include "targets.h"
 #include "tls.h"
-
-/* The target as a URL, for JSON. */
-static void
-report_url(const struct target *t, struct buf *b)
-{
-	char port[8];
-
-	if (t->tls)
-		buf_append(b, "https://", 8);
-	else
-		buf_append(b, "http://", 7);
-	if (t->family == AF_INET6)
-		buf_append(b, "[", 1);
-	buf_append(b, t->host, strlen(t->host));
-	if (t->family == AF_INET6)
-		buf_append(b, "]", 1);
-	if (t->port != (t->tls ? 443 : 80))
-		buf_append(b, port,
-		    snprintf(port, sizeof(port), ":%u", t->port));
-	buf_append(b, t->path, strlen(t->path));
-	buf_append(b, "", 1); /* NUL */
-}
 
 static void
 report_json(struct awget *ctx, const struct report *r)
@@ -48,7 +27,7 @@ report_json(struct awget *ctx, const struct report *r)
 	j.target = r->t->line;
 	j.target_len = r->t->line_len;
 	if (r->t->error == NULL) {
-		report_url(r->t, &url);
+		target_url(r->t, &url);
 		j.url = url.data;
 	}
 	if (r->ip != NULL) {
@@ -60,6 +39,10 @@ report_json(struct awget *ctx, const struct report *r)
 		buf_append(&tls, "", 1);
 		j.tls = tls.data;
 	}
+	j.final_url = r->final_url;
+	j.hops = r->hops;
+	j.nhops = r->nhops;
+	j.redirect_error = r->redirect_error;
 	j.retries = r->retries;
 	j.time_ms = r->time_ms;
 	if (r->outcome == OUTCOME_OK) {
@@ -80,13 +63,20 @@ report_json(struct awget *ctx, const struct report *r)
 void
 report_write(struct awget *ctx, const struct report *r)
 {
+	size_t tlen = strlen(r->t->text), i;
+
 	if (r->outcome != OUTCOME_OK && r->msg == NULL)
 		return;
-	if (ctx->opts->json)
+	if (ctx->opts->json) {
 		report_json(ctx, r);
-	else if (r->outcome == OUTCOME_OK)
-		output_headers(ctx->out, r->t->text, strlen(r->t->text),
-		    r->head, r->len);
+		return;
+	}
+	/* One target's blocks, one after another, as curl -sIL shows them. */
+	for (i = 0; i < r->nhops; i++)
+		output_headers(ctx->out, r->t->text, tlen, r->hops[i].head,
+		    r->hops[i].len);
+	if (r->outcome == OUTCOME_OK)
+		output_headers(ctx->out, r->t->text, tlen, r->head, r->len);
 	else
 		output_error(ctx->out, r->t->text, "%s", r->msg);
 }

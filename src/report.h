@@ -8,6 +8,7 @@
 
 #include "awget.h"
 
+struct hop;
 struct target;
 
 /* What is known of a target when it ends; NULL or 0 where unknown. */
@@ -22,11 +23,18 @@ struct report {
 	SSL *ssl;       /* the TLS session, its handshake done */
 	int retries;
 	long time_ms;
+	/* -L: the URL of the last hop, the earlier hops, and why the final
+	 * answer, a redirect, was not followed (or NULL). */
+	const char *final_url;
+	const struct hop *hops;
+	size_t nhops;
+	const char *redirect_error;
 };
 
 /*
- * Write r: the head's lines on stdout, or one error line on stderr; with
- * -j, one JSON object on stdout. Quiet if r->msg is NULL for a failure.
+ * Write r: every hop's head and then the final one on stdout, or the
+ * hops' and one error line on stderr; with -j, one JSON object on stdout.
+ * Quiet if r->msg is NULL for a failure.
  */
 void report_write(struct awget *, const struct report *);
 

@@ -26,6 +26,7 @@ static const char *const stats_classes[] = {
     [OUTCOME_SYSTEM] = "system",
     [OUTCOME_INTERRUPTED] = "interrupted",
     [OUTCOME_TLS] = "tls",
+    [OUTCOME_REDIRECT] = "redirect",
 };
 
 const char *

@@ -405,6 +405,28 @@ target_parse(const char *line, size_t len)
 }
 
 void
+target_url(const struct target *t, struct buf *b)
+{
+	char port[8];
+
+	if (t->tls)
+		buf_append(b, "https://", 8);
+	else
+		buf_append(b, "http://", 7);
+	if (t->family == AF_INET6)
+		buf_append(b, "[", 1);
+	buf_append(b, t->host, strlen(t->host));
+	if (t->family == AF_INET6)
+		buf_append(b, "]", 1);
+	if (t->port != (t->tls ? 443 : 80))
+		buf_append(b, port,
+		    snprintf(port, sizeof(port), ":%u", t->port));
+	buf_append(b, t->path, strlen(t->path));
+	buf_append(b, "", 1); /* a C string, the NUL not counted */
+	b->len--;
+}
+
+void
 target_free(struct target *t)
 {
 	free(t);

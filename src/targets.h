@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+struct buf;
+
 /* One target; allocated as one block by target_parse, freed by target_free. */
 struct target {
 	const char *text;  /* as the user wrote it, trimmed, terminal-safe */
@@ -26,6 +28,9 @@ struct target {
  */
 struct target *target_parse(const char *, size_t);
 void target_free(struct target *);
+/* Append t's URL, http(s)://host[:port]/path, to b, as a C string (the
+ * NUL not counted in b->len). */
+void target_url(const struct target *, struct buf *);
 
 /* Reader over argv or a descriptor, one target per line. */
 struct targets;

@@ -114,7 +114,7 @@ check_request(const struct http_request *r, const char *s, const char *want)
 	struct buf b = {0};
 
 	ck_assert_msg(t->error == NULL, "\"%s\": %s", s, t->error);
-	http_request_build(r, t, &b);
+	http_request_build(r, t, NULL, 0, &b);
 	buf_append(&b, "", 1);
 	ck_assert_str_eq(b.data, want);
 	ck_assert_uint_eq(b.len, strlen(want) + 1);
@@ -413,6 +413,34 @@ START_TEST(test_http_request_build_path)
 }
 END_TEST
 
+/* A redirect's hop: another method; to another origin, no -H Host,
+ * Authorization or Cookie (case-insensitive), the rest kept. */
+START_TEST(test_http_request_build_hop)
+{
+	char *h[] = {"Host: x.test", "authorization: Basic eA==", "X-A: 1",
+	    "COOKIE: c=1"};
+	struct http_request *r = http_request_new("POST", 0, UA, h, 4);
+	struct target *t = target_parse("g:81/p", 6);
+	struct buf b = {0};
+
+	http_request_build(r, t, "GET", 1, &b);
+	buf_append(&b, "", 1);
+	ck_assert_str_eq(b.data,
+	    "GET /p HTTP/1.1\r\nHost: g:81\r\nUser-Agent: " UA
+	    "\r\nAccept: */*\r\nConnection: close\r\nX-A: 1\r\n\r\n");
+	b.len = 0;
+	http_request_build(r, t, NULL, 0, &b);
+	buf_append(&b, "", 1);
+	ck_assert_str_eq(b.data,
+	    "POST /p HTTP/1.1\r\nHost: x.test\r\nUser-Agent: " UA
+	    "\r\nAccept: */*\r\nConnection: close\r\n"
+	    "authorization: Basic eA==\r\nX-A: 1\r\nCOOKIE: c=1\r\n\r\n");
+	buf_free(&b);
+	target_free(t);
+	http_request_free(r);
+}
+END_TEST
+
 START_TEST(test_http_request_build_appends)
 {
 	struct http_request *r = http_request_new("GET", 0, UA, NULL, 0);
@@ -421,8 +449,8 @@ START_TEST(test_http_request_build_appends)
 	static const char one[] = "GET / HTTP/1.1\r\nHost: h\r\n" DEFAULTS;
 
 	buf_append(&b, "XYZ", 3);
-	http_request_build(r, t, &b);
-	http_request_build(r, t, &b);
+	http_request_build(r, t, NULL, 0, &b);
+	http_request_build(r, t, NULL, 0, &b);
 	ck_assert_uint_eq(b.len, 3 + 2 * (sizeof(one) - 1));
 	ck_assert_mem_eq(b.data, "XYZ", 3);
 	ck_assert_mem_eq(b.data + 3, one, sizeof(one) - 1);
@@ -990,6 +1018,7 @@ http_suite(void)
 	tcase_add_test(tc, test_http_request_build_ipv6);
 	tcase_add_test(tc, test_http_request_build_path);
 	tcase_add_test(tc, test_http_request_build_appends);
+	tcase_add_test(tc, test_http_request_build_hop);
 
 	tc = tcase(s, "http_parse_status");
 	tcase_add_test(tc, test_http_parse_status_valid);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "redirect.h"
 #include "util.h"
 #include "check_common.h"
 
@@ -205,6 +206,46 @@ START_TEST(test_json_target_raw_bytes)
 }
 END_TEST
 
+/* -L: final_url, the hops, and why a final 3xx was not followed. */
+START_TEST(test_json_target_redirects)
+{
+	static char h1[] = "HTTP/1.1 301 M\r\nLocation: /b\r\n\r\n";
+	static char fin[] = "HTTP/1.1 302 F\r\nLocation: ftp://x/\r\n\r\n";
+	struct hop hops[] = {{"http://h/a", "127.0.0.1", h1, sizeof(h1) - 1}};
+	struct json_target t = {.target = "h/a",
+	    .target_len = 3,
+	    .url = "http://h/a",
+	    .final_url = "http://h/b",
+	    .hops = hops,
+	    .nhops = 1,
+	    .redirect_error = "Location is not an http or https URL",
+	    .head = fin,
+	    .len = sizeof(fin) - 1};
+
+	check_target(&t,
+	    "{\"target\":\"h/a\",\"url\":\"http://h/a\",\"final_url\":"
+	    "\"http://h/b\",\"status\":302,\"version\":\"HTTP/1.1\","
+	    "\"reason\":\"F\",\"headers\":[[\"Location\",\"ftp://x/\"]],"
+	    "\"redirect_error\":\"Location is not an http or https URL\","
+	    "\"redirects\":[{\"url\":\"http://h/a\",\"ip\":\"127.0.0.1\","
+	    "\"status\":301,\"version\":\"HTTP/1.1\",\"reason\":\"M\","
+	    "\"headers\":[[\"Location\",\"/b\"]]}],\"time_ms\":0}\n");
+	/* A chain that ended in an error: the hops, no response. */
+	t.head = NULL;
+	t.len = 0;
+	t.redirect_error = NULL;
+	t.error = "too many redirects (0)";
+	t.error_class = "redirect";
+	check_target(&t,
+	    "{\"target\":\"h/a\",\"url\":\"http://h/a\",\"final_url\":"
+	    "\"http://h/b\",\"redirects\":[{\"url\":\"http://h/a\",\"ip\":"
+	    "\"127.0.0.1\",\"status\":301,\"version\":\"HTTP/1.1\","
+	    "\"reason\":\"M\",\"headers\":[[\"Location\",\"/b\"]]}],"
+	    "\"time_ms\":0,\"error\":\"too many redirects (0)\","
+	    "\"error_class\":\"redirect\"}\n");
+}
+END_TEST
+
 START_TEST(test_json_target_error)
 {
 	struct json_target t = {.target = "bad host",
@@ -247,6 +288,7 @@ json_suite(void)
 	tcase_add_test(tc, test_json_target_two_interim);
 	tcase_add_test(tc, test_json_target_raw_bytes);
 	tcase_add_test(tc, test_json_target_error);
+	tcase_add_test(tc, test_json_target_redirects);
 	return s;
 }
 
