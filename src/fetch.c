@@ -546,6 +546,7 @@ fetch_end(struct fetch *f, enum outcome outcome, const char *msg)
 	}
 	if (f->conn != NULL) {
 		r.ip = conn_peer(f->conn, ip, sizeof(ip));
+		r.port = f->hop->port;
 		r.ssl = conn_ssl(f->conn);
 		r.retries = conn_retries(f->conn);
 	}

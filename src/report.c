@@ -32,7 +32,7 @@ report_json(struct awget *ctx, const struct report *r)
 	}
 	if (r->ip != NULL) {
 		j.ip = r->ip;
-		j.port = r->t->port;
+		j.port = r->port;
 	}
 	if (r->ssl != NULL) {
 		tls_json(&tls, r->ssl);

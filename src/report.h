@@ -19,8 +19,9 @@ struct report {
 	const char *phase; /* a failure: the phase it ended in, or NULL */
 	const char *head;  /* success: the response head, raw */
 	size_t len;
-	const char *ip; /* the address connected to */
-	SSL *ssl;       /* the TLS session, its handshake done */
+	const char *ip;      /* the address connected to */
+	unsigned short port; /* and its port (the last hop's, with -L) */
+	SSL *ssl;            /* the TLS session, its handshake done */
 	int retries;
 	long time_ms;
 	/* -L: the URL of the last hop, the earlier hops, and why the final

@@ -260,6 +260,20 @@ else
 	not_ok "-j: valid UTF-8 certificate names carry no _b64 member" "$(head -c 300 "$T/out")"
 fi
 
+## A name that is not UTF-8: U+FFFD in san, the exact bytes in san_b64.
+aw -j "${CA[@]}" "https://localhost:$TLS_PORT_odd/"
+got=$(jq -c '[.status, .tls.san]' "$T/out")
+want="[200,[\"localhost\",\"x"$'\xef\xbf\xbd'"y.test\"]]"
+hex=$(jq -r '.tls.san_b64[]' "$T/out" | while read -r b; do
+	printf '%s' "$b" | base64 -d | od -An -tx1 | tr -d ' \n'
+	echo
+done | tr '\n' ' ')
+if [ "$got" = "$want" ] && [ "$hex" = "6c6f63616c686f7374 78ff792e74657374 " ]; then
+	ok "-j: a subjectAltName not UTF-8: U+FFFD in san, exact bytes in san_b64"
+else
+	not_ok "-j: a subjectAltName not UTF-8" "got: $got" "san_b64: $hex"
+fi
+
 ## JSON for every other failure above: class, phase and the same message.
 aw -j -t 1 "${CA[@]}" "https://localhost:$TLS_PORT_self/" \
 	"https://localhost:$TLS_PORT_old/" "https://127.0.0.1:$TLS_PORT_wrong/" \

@@ -163,7 +163,8 @@ testd_tls_start() {
 # valid.pem (localhost, 127.0.0.1, ::1), expired.pem (the same names, but
 # expired), wrong.pem (only wrong.test), self.pem (self-signed localhost),
 # big.pem (a subject of 400 bytes of UTF-8, and 150 names: n1.test ...
-# n149.test, then localhost).
+# n149.test, then localhost), odd.pem (the names localhost and x\377y.test,
+# a byte that is not UTF-8).
 tls_certs() {
 	local d=$1 ext
 	mkdir -p "$d"
@@ -186,7 +187,12 @@ tls_certs() {
 	openssl req -x509 -key "$d/server.key" -out "$d/self.pem" -days 30 \
 		-subj "/CN=localhost" -addext \
 		"subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null &&
-	tls_big_cert "$d"
+	tls_big_cert "$d" &&
+	printf 'subjectAltName=DER:301582096c6f63616c686f7374820878ff792e74657374\n' \
+		>"$d/ext.odd" &&
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" \
+		-CAkey "$d/ca.key" -CAcreateserial -days 30 \
+		-extfile "$d/ext.odd" -out "$d/odd.pem" 2>/dev/null
 }
 
 # The certificate no field of awget may cut: three OUs of 63 two-byte
@@ -217,7 +223,7 @@ nginx_tls_start() {
 	tls_certs "$dir/certs" || return 1
 	for try in 1 2 3; do
 		servers=
-		for c in valid expired wrong self old big; do
+		for c in valid expired wrong self old big odd; do
 			p=$(free_port)
 			printf -v "TLS_PORT_$c" '%s' "$p"
 			local cert=$c proto="TLSv1.2 TLSv1.3"
