@@ -7,7 +7,8 @@
 # policy-rc.d (only if none exists) forbids that. Our own instances run on
 # loopback ports, started and stopped by the test scripts.
 
-AWGET_BUILD_PKGS="gcc meson ninja-build pkg-config libevent-dev libssl-dev"
+AWGET_BUILD_PKGS="gcc meson ninja-build pkg-config libevent-dev libssl-dev
+libidn2-dev"
 AWGET_TEST_PKGS="check nginx libnginx-mod-http-echo dnsmasq-base mandoc
 clang-format strace iproute2 procps jq openssl ca-certificates time
 valgrind shellcheck"

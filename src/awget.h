@@ -87,7 +87,7 @@ struct awget {
 	const struct options *opts;
 	struct event_base *base;
 	struct evdns_base *dns;
-	const struct timeval *deadline; /* common timeout: one per target */
+	struct event *deadline; /* fetch.c's: the oldest fetch's deadline */
 	const struct timeval *connect_timeout; /* the same, or NULL: none */
 	const struct http_request *req;        /* what every target is sent */
 	struct ssl_ctx_st *tls; /* HTTPS, or NULL: tls_error says why */
@@ -96,8 +96,10 @@ struct awget {
 	struct targets *targets;
 	struct output *out;
 	struct sched *sched;
-	struct stats *stats;        /* what the run has done, for --stats */
-	LIST_HEAD(, fetch) fetches; /* in flight, for abort at exit */
+	struct stats *stats; /* what the run has done, for --stats */
+	/* In flight, in start order: every target has the same -t, so this is
+	 * also deadline order, and one timer serves them all. */
+	TAILQ_HEAD(, fetch) fetches;
 	struct buf request; /* fetch_send's: the request being written */
 	struct buf json;    /* report.c's: the JSON object being made */
 	/* fetch_receive's: each read lands here, then in its target's head. */

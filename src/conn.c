@@ -137,6 +137,13 @@ conn_ip(const struct conn *c, char *ip, size_t len)
 	return ip;
 }
 
+unsigned short
+conn_port(const struct conn *c)
+{
+	return ntohs(c->addr.sa.sa_family == AF_INET ? c->addr.in.sin_port
+	                                             : c->addr.in6.sin6_port);
+}
+
 /* Close the attempt's stages and socket, top first. */
 static void
 conn_close(struct conn *c)
@@ -194,7 +201,7 @@ conn_open(struct conn *c)
 		return -1;
 	}
 	conn_trace(c, "connect %s port %u", conn_ip(c, ip, sizeof(ip)),
-	    c->t->port);
+	    conn_port(c));
 	/* The scheduler paid for the first; --rate counts every one. */
 	if (c->connects++ > 0)
 		sched_charge(c->ctx->sched);

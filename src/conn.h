@@ -70,6 +70,8 @@ const char *conn_message(const struct conn *);
 const char *conn_phase(const struct conn *);
 /* The address connected to, as text in buf, or NULL before TCP is up. */
 const char *conn_peer(const struct conn *, char *, size_t);
+/* The port of the address being tried (--connect-to may change it). */
+unsigned short conn_port(const struct conn *);
 /* --retry attempts made. */
 int conn_retries(const struct conn *);
 /* The TLS session once its handshake is done, or NULL. */

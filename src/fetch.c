@@ -15,10 +15,12 @@
  * address, and the request is sent again.
  *
  * One absolute deadline covers every state: a server that trickles a byte
- * a second is still cut off. Every path ends in fetch_end, the one place
- * that writes a target's outcome (its header lines, or one error line),
- * counts it, frees the fetch and frees its slot; a callback returns at
- * once after calling it.
+ * a second is still cut off. Every target has the same -t, so the fetches
+ * in start order (ctx->fetches) are in deadline order, and one timer for
+ * the run, set for the oldest, serves them all: no event per target. Every path
+ * ends in fetch_end, the one place that writes a target's outcome (its header
+ * lines, or one error line), counts it, frees the fetch and frees its slot; a
+ * callback returns at once after calling it.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -82,14 +84,14 @@ struct fetch {
 	size_t nhops;
 	const char *redirect_error; /* why the final 3xx was not followed */
 	enum fetch_state state;
+	int retries;        /* --retry attempts of the hops before this one */
 	long long start_us; /* monotonic_us() at the start: time_ms */
-	struct event deadline;
 	struct dns_lookup *dns; /* pending lookup, or NULL */
 	struct conn *conn;      /* from CONNECTING on */
 	struct buf req;         /* the request's bytes the socket left */
 	size_t sent;            /* request bytes written */
 	struct http_response resp;
-	LIST_ENTRY(fetch) entry; /* on ctx->fetches */
+	TAILQ_ENTRY(fetch) entry; /* on ctx->fetches */
 };
 
 static void fetch_on_resolved(struct evutil_addrinfo *, const char *, void *);
@@ -97,6 +99,7 @@ static void fetch_on_up(void *);
 static void fetch_on_io(void *);
 static void fetch_on_failed(void *, enum outcome, const char *);
 static void fetch_on_deadline(evutil_socket_t, short, void *);
+static void fetch_arm(struct awget *);
 static void fetch_fail(struct fetch *, enum outcome, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 static void fetch_end(struct fetch *, enum outcome, const char *);
@@ -136,10 +139,10 @@ fetch_end_us(const struct fetch *f)
 	return f->start_us + tv->tv_sec * 1000000LL + tv->tv_usec;
 }
 
-/* Put family's address (network order) and the target's port in ss. */
+/* Put family's address (network order) and port in ss. */
 static socklen_t
 fetch_literal(const struct fetch *f, int family, const unsigned char *addr,
-    struct sockaddr_storage *ss)
+    unsigned short port, struct sockaddr_storage *ss)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
@@ -147,24 +150,25 @@ fetch_literal(const struct fetch *f, int family, const unsigned char *addr,
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET) {
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons(f->hop->port);
+		sin->sin_port = htons(port);
 		memcpy(&sin->sin_addr, addr, sizeof(sin->sin_addr));
 		return sizeof(*sin);
 	}
 	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(f->hop->port);
+	sin6->sin6_port = htons(port);
 	memcpy(&sin6->sin6_addr, addr, sizeof(sin6->sin6_addr));
 	if (addr == f->hop->addr)
 		sin6->sin6_scope_id = f->hop->scope_id;
 	return sizeof(*sin6);
 }
 
-/* Connect to an address the target names itself, or --resolve pins. */
+/* Connect to an address the target names itself, or an option gives. */
 static void
-fetch_connect_literal(struct fetch *f, int family, const unsigned char *addr)
+fetch_connect_literal(struct fetch *f, int family, const unsigned char *addr,
+    unsigned short port)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = fetch_literal(f, family, addr, &ss);
+	socklen_t len = fetch_literal(f, family, addr, port, &ss);
 	int want = f->ctx->opts->family;
 
 	if (want != AF_UNSPEC && want != family) {
@@ -185,6 +189,9 @@ fetch_go(struct fetch *f)
 	struct awget *ctx = f->ctx;
 	struct target *t = f->hop;
 	const struct resolve_pin *pin;
+	const struct connect_to *ct;
+	const char *host = t->host;
+	unsigned short port = t->port;
 
 	/*
 	 * The system trust store is read at the first https:// URL (see
@@ -194,13 +201,25 @@ fetch_go(struct fetch *f)
 	if (t->tls && ctx->tls == NULL && ctx->tls_error[0] == '\0')
 		ctx->tls = tls_ctx_new(NULL, ctx->opts, ctx->tls_error,
 		    sizeof(ctx->tls_error));
-	if (t->family != 0)
-		fetch_connect_literal(f, t->family, t->addr);
-	else if ((pin = options_pin(ctx->opts, t->host, t->port)) != NULL)
-		fetch_connect_literal(f, pin->family, pin->addr);
+	/* --connect-to: elsewhere for the socket; Host, SNI and the
+	 * certificate check stay the URL's (they read t). */
+	if ((ct = options_connect_to(ctx->opts, t->host, t->port)) != NULL) {
+		host = ct->host2 != NULL ? ct->host2 : t->host;
+		port = ct->port2 != 0 ? ct->port2 : t->port;
+		if (ctx->opts->verbose)
+			output_trace(ctx->out, f->t->text,
+			    "connect to %s port %u instead (--connect-to)",
+			    host, port);
+	}
+	if (host == t->host && t->family != 0)
+		fetch_connect_literal(f, t->family, t->addr, port);
+	else if (ct != NULL && ct->host2 != NULL && ct->family != 0)
+		fetch_connect_literal(f, ct->family, ct->addr, port);
+	else if ((pin = options_pin(ctx->opts, host, port)) != NULL)
+		fetch_connect_literal(f, pin->family, pin->addr, port);
 	else {
 		fetch_set_state(f, FETCH_RESOLVING);
-		f->dns = dns_lookup(ctx->base, ctx->dns, t->host, t->port,
+		f->dns = dns_lookup(ctx->base, ctx->dns, host, port,
 		    ctx->opts->family, fetch_on_resolved, f);
 	}
 }
@@ -214,14 +233,14 @@ fetch_start(struct awget *ctx, struct target *t)
 	f->ctx = ctx;
 	f->t = f->hop = t;
 	f->start_us = monotonic_us();
-	LIST_INSERT_HEAD(&ctx->fetches, f, entry);
+	TAILQ_INSERT_TAIL(&ctx->fetches, f, entry);
 	if (t->error != NULL) {
 		snprintf(msg, sizeof(msg), "invalid target: %s", t->error);
 		fetch_end(f, OUTCOME_INVALID_TARGET, msg);
 		return;
 	}
-	evtimer_assign(&f->deadline, ctx->base, fetch_on_deadline, f);
-	evtimer_add(&f->deadline, ctx->deadline);
+	if (!evtimer_pending(ctx->deadline, NULL))
+		fetch_arm(ctx);
 	if (ctx->opts->verbose)
 		output_trace(ctx->out, t->text, "start");
 	fetch_go(f);
@@ -332,7 +351,10 @@ fetch_location(struct fetch *f, const char **why)
 		if ((*why = next->error) != NULL) {
 			target_free(next);
 			next = NULL;
-		}
+		} else if (next->scope_id == 0 &&
+		    strcmp(next->host, f->hop->host) == 0)
+			next->scope_id =
+			    f->hop->scope_id; /* a URL has no zone */
 	}
 	buf_free(&base);
 	buf_free(&url);
@@ -351,6 +373,7 @@ fetch_redirect(struct fetch *f)
 	struct target *next;
 	const char *why;
 	int code = f->resp.code;
+	size_t i;
 
 	if ((next = fetch_location(f, &why)) == NULL) {
 		f->redirect_error = why;
@@ -369,10 +392,14 @@ fetch_redirect(struct fetch *f)
 		    next->text);
 	f->method =
 	    redirect_method(f->method ? f->method : ctx->opts->method, code);
+	f->retries += conn_retries(f->conn);
 	conn_free(f->conn);
 	f->conn = NULL;
 	http_response_free(&f->resp);
 	memset(&f->resp, 0, sizeof(f->resp));
+	/* The chain's heads share one target's limit: memory follows -c. */
+	for (i = 0; i < f->nhops; i++)
+		f->resp.held += f->hops[i].len;
 	if (f->hop != f->t)
 		target_free(f->hop);
 	f->hop = next;
@@ -409,7 +436,9 @@ fetch_on_line(struct fetch *f, enum http_line what)
 		    "header line longer than %d bytes", AWGET_MAX_LINE);
 		break;
 	case HTTP_LINE_TOO_LARGE:
-		fetch_fail(f, OUTCOME_TOO_LARGE, "headers larger than %d bytes",
+		fetch_fail(f, OUTCOME_TOO_LARGE,
+		    "headers%s larger than %d bytes",
+		    f->nhops > 0 ? " of the redirect chain" : "",
 		    AWGET_MAX_HEADER_BYTES);
 		break;
 	case HTTP_LINE_TOO_MANY_INTERIM:
@@ -475,14 +504,57 @@ fetch_on_failed(void *arg, enum outcome outcome, const char *msg)
 	fetch_end(arg, outcome, msg);
 }
 
+/* Set the run's timer for the oldest fetch's deadline. */
+static void
+fetch_arm(struct awget *ctx)
+{
+	struct fetch *f = TAILQ_FIRST(&ctx->fetches);
+	long long us;
+	struct timeval tv;
+
+	if (f == NULL)
+		return;
+	us = fetch_end_us(f) - monotonic_us();
+	if (us < 0)
+		us = 0;
+	tv.tv_sec = us / 1000000;
+	tv.tv_usec = us % 1000000;
+	evtimer_add(ctx->deadline, &tv);
+}
+
+/*
+ * The timer: end every fetch whose deadline has come, oldest first, then
+ * set it for the next. Fetches that end before it are only taken off the
+ * queue; the timer may then come early, and just moves on.
+ */
 static void
 fetch_on_deadline(evutil_socket_t fd, short what, void *arg)
 {
-	struct fetch *f = arg;
+	struct awget *ctx = arg;
+	struct fetch *f;
+	long long now = monotonic_us();
 
 	(void)fd;
 	(void)what;
-	fetch_fail(f, OUTCOME_TIMEOUT, "timed out in phase %s", fetch_phase(f));
+	while (
+	    (f = TAILQ_FIRST(&ctx->fetches)) != NULL && fetch_end_us(f) <= now)
+		fetch_fail(f, OUTCOME_TIMEOUT, "timed out in phase %s",
+		    fetch_phase(f));
+	fetch_arm(ctx);
+}
+
+void
+fetch_init(struct awget *ctx)
+{
+	if ((ctx->deadline = evtimer_new(ctx->base, fetch_on_deadline, ctx)) ==
+	    NULL)
+		fatalx("cannot make a timer");
+}
+
+void
+fetch_fini(struct awget *ctx)
+{
+	event_free(ctx->deadline);
 }
 
 static void
@@ -500,9 +572,9 @@ fetch_fail(struct fetch *f, enum outcome outcome, const char *fmt, ...)
 static void
 fetch_free(struct fetch *f)
 {
-	LIST_REMOVE(f, entry);
-	if (f->t->error == NULL)
-		event_del(&f->deadline);
+	TAILQ_REMOVE(&f->ctx->fetches, f, entry);
+	if (TAILQ_EMPTY(&f->ctx->fetches))
+		evtimer_del(f->ctx->deadline); /* nothing left to wait for */
 	dns_cancel(f->dns);
 	conn_free(f->conn);
 	buf_free(&f->req);
@@ -546,9 +618,11 @@ fetch_end(struct fetch *f, enum outcome outcome, const char *msg)
 	}
 	if (f->conn != NULL) {
 		r.ip = conn_peer(f->conn, ip, sizeof(ip));
-		r.port = f->hop->port;
+		r.port = conn_port(f->conn); /* --connect-to's, if any */
+		if (r.port == 0)
+			r.port = f->hop->port;
 		r.ssl = conn_ssl(f->conn);
-		r.retries = conn_retries(f->conn);
+		r.retries = f->retries + conn_retries(f->conn);
 	}
 	if (outcome == OUTCOME_OK) {
 		r.head = f->resp.head.data;
@@ -572,6 +646,6 @@ fetch_abort_all(struct awget *ctx, const char *why)
 	struct fetch *f;
 
 	sched_stop(ctx->sched);
-	while ((f = LIST_FIRST(&ctx->fetches)) != NULL)
+	while ((f = TAILQ_FIRST(&ctx->fetches)) != NULL)
 		fetch_end(f, OUTCOME_INTERRUPTED, why);
 }

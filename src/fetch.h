@@ -17,5 +17,8 @@ void fetch_start(struct awget *, struct target *);
  * line why, or silently if why is NULL.
  */
 void fetch_abort_all(struct awget *, const char *);
+/* Make and free the run's one deadline timer. */
+void fetch_init(struct awget *);
+void fetch_fini(struct awget *);
 
 #endif /* FETCH_H */

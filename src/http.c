@@ -185,7 +185,7 @@ http_request_build(const struct http_request *r, const struct target *t,
 		buf_append(b, "Host: ", 6);
 		buf_append(b, r->host, strlen(r->host));
 		buf_append(b, "\r\n", 2);
-	} else if (!r->no_host) {
+	} else if (!r->no_host || foreign) { /* Host follows the hop */
 		buf_append(b, "Host: ", 6);
 		if (t->family == AF_INET6)
 			buf_append(b, "[", 1);
@@ -322,7 +322,7 @@ http_response_next(struct http_response *r)
 		if (what == HTTP_LINE_TOO_LONG || what == HTTP_LINE_NOT_HTTP)
 			return what;
 		/* Every byte held counts, line ends too: memory follows. */
-		if (end > AWGET_MAX_HEADER_BYTES)
+		if (end > AWGET_MAX_HEADER_BYTES - r->held)
 			return HTTP_LINE_TOO_LARGE;
 		if (what == HTTP_LINE_END) {
 			b->len = end; /* the body is never ours */
@@ -337,8 +337,8 @@ http_response_next(struct http_response *r)
 	if ((what = http_response_partial(r, b->data + r->line, len)) !=
 	    HTTP_LINE_PARTIAL)
 		return what;
-	return b->len > AWGET_MAX_HEADER_BYTES ? HTTP_LINE_TOO_LARGE
-	                                       : HTTP_LINE_PARTIAL;
+	return b->len > AWGET_MAX_HEADER_BYTES - r->held ? HTTP_LINE_TOO_LARGE
+	                                                 : HTTP_LINE_PARTIAL;
 }
 
 const char *

@@ -46,6 +46,8 @@ struct http_response {
 	int code;        /* its status code */
 	int interim;     /* 1xx blocks read */
 	int done;        /* the head is whole: head.len is its end */
+	size_t held;     /* bytes held already for this target (-L's earlier
+	                    hops), counted against the same limit */
 };
 
 /* What one line of a response is, or why the response is refused. */

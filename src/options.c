@@ -24,8 +24,9 @@
 static const char usage_text[] =
     "usage: awget [-046hIjkLVv] [--no-progress] [--progress] [--stats]\n"
     "             [-A agent] [--cacert file] [-c concurrency]\n"
-    "             [--connect-timeout seconds] [-H header] [-i file]\n"
-    "             [--max-redirs n] [--rate n] [-r resolver]\n"
+    "             [--connect-timeout seconds] [--connect-to h1:p1:h2:p2]\n"
+    "             [-H header] [-i file] [--max-redirs n] [-p ports]\n"
+    "             [--rate n] [-r resolver]\n"
     "             [--resolve host:port:addr]\n"
     "             [--retry n] [--shard k/n] [-t seconds]\n"
     "             [--tls-max version] [-X method] [target ...]\n"
@@ -35,6 +36,9 @@ static const char usage_text[] =
     "      --cacert FILE       CA certificates to verify HTTPS servers with\n"
     "      --connect-timeout SECS\n"
     "                          limit on each connect, inside -t's deadline\n"
+    "      --connect-to H1:P1:H2:P2\n"
+    "                          connect to H2:P2 for URLs on H1:P1, keeping\n"
+    "                          Host, SNI and the certificate check on H1\n"
     "  -A, --user-agent AGENT  User-Agent to send (default awget/" AWGET_VERSION
     ")\n"
     "  -c, --concurrency N     targets in flight at once (default 100)\n"
@@ -47,6 +51,8 @@ static const char usage_text[] =
     "  -L, --location          follow redirects, showing every hop\n"
     "      --max-redirs N      redirects -L follows at most (default 10)\n"
     "      --no-progress       no progress line, even on a terminal\n"
+    "  -p, --ports LIST        try each target without a port on each of\n"
+    "                          LIST: 80,8000-8010,https:443\n"
     "      --progress          a progress line on stderr, even if it is\n"
     "                          not a terminal\n"
     "      --rate N            at most N new connections a second\n"
@@ -77,12 +83,15 @@ static const char usage_text[] =
 #define OPTION_STATS 264
 #define OPTION_TLS_MAX 265
 #define OPTION_MAX_REDIRS 266
+#define OPTION_CONNECT_TO 267
 
 static const struct option longopts[] = {
     {"http1.0", no_argument, NULL, '0'},
     {"ipv4", no_argument, NULL, '4'},
     {"ipv6", no_argument, NULL, '6'},
     {"resolve", required_argument, NULL, OPTION_RESOLVE},
+    {"connect-to", required_argument, NULL, OPTION_CONNECT_TO},
+    {"ports", required_argument, NULL, 'p'},
     {"shard", required_argument, NULL, OPTION_SHARD},
     {"connect-timeout", required_argument, NULL, OPTION_CONNECT_TIMEOUT},
     {"progress", no_argument, NULL, OPTION_PROGRESS},
@@ -110,7 +119,7 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char shortopts[] = ":046A:c:H:hIi:jkLr:t:VvX:";
+static const char shortopts[] = ":046A:c:H:hIi:jkLp:r:t:VvX:";
 
 const char *
 options_usage(void)
@@ -199,6 +208,84 @@ parse_pin(const char *arg, struct resolve_pin *pin)
 		pin->family = AF_INET6;
 	else
 		return -1;
+	return 0;
+}
+
+/*
+ * One field of --connect-to at *s, up to the next ':' (or the end, for
+ * the last): a bracketed IPv6 address as one, brackets taken off. Moves
+ * *s past the field and its ':'; -1 if it is not followed as it must be.
+ */
+static int
+connect_field(const char **s, int last, const char **f, size_t *n)
+{
+	const char *p = *s, *end;
+
+	if (*p == '[') {
+		if ((end = strchr(p, ']')) == NULL)
+			return -1;
+		*f = p + 1;
+		*n = end - p - 1;
+		end++;
+	} else {
+		end = last ? p + strlen(p) : strchr(p, ':');
+		if (end == NULL)
+			return -1;
+		*f = p;
+		*n = end - p;
+	}
+	if (last ? *end != '\0' : *end != ':')
+		return -1;
+	*s = last ? end : end + 1;
+	return 0;
+}
+
+/* A --connect-to port field: empty (0), or 1-65535. */
+static int
+connect_port(const char *f, size_t n, unsigned short *port)
+{
+	char num[8];
+	const char *errstr;
+
+	*port = 0;
+	if (n == 0)
+		return 0;
+	if (n >= sizeof(num))
+		return -1;
+	memcpy(num, f, n);
+	num[n] = '\0';
+	*port = (unsigned short)parse_number(num, 1, 65535, &errstr);
+	return errstr != NULL ? -1 : 0;
+}
+
+/* "HOST1:PORT1:HOST2:PORT2", each field may be empty (curl's syntax). */
+static int
+parse_connect_to(const char *arg, struct connect_to *ct)
+{
+	const char *s = arg, *f;
+	size_t n;
+
+	memset(ct, 0, sizeof(*ct));
+	if (connect_field(&s, 0, &ct->host1, &ct->host1_len) == -1 ||
+	    ct->host1_len > AWGET_MAX_HOSTNAME ||
+	    connect_field(&s, 0, &f, &n) == -1 ||
+	    connect_port(f, n, &ct->port1) == -1 ||
+	    connect_field(&s, 0, &f, &n) == -1 || n > AWGET_MAX_HOSTNAME)
+		return -1;
+	if (n > 0) {
+		ct->host2 = xcalloc(1, n + 1);
+		memcpy(ct->host2, f, n);
+		if (inet_pton(AF_INET, ct->host2, ct->addr) == 1)
+			ct->family = AF_INET;
+		else if (inet_pton(AF_INET6, ct->host2, ct->addr) == 1)
+			ct->family = AF_INET6;
+	}
+	if (connect_field(&s, 1, &f, &n) == -1 ||
+	    connect_port(f, n, &ct->port2) == -1) {
+		free(ct->host2);
+		ct->host2 = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -370,6 +457,27 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 				    optarg);
 			o->npins++;
 			break;
+		case OPTION_CONNECT_TO:
+			if (o->nconnect_to == AWGET_MAX_PINS)
+				return fail(err, errlen,
+				    "more than %d --connect-to options",
+				    AWGET_MAX_PINS);
+			o->connect_to = xrealloc(o->connect_to,
+			    (o->nconnect_to + 1) * sizeof(*o->connect_to));
+			if (parse_connect_to(optarg,
+			        &o->connect_to[o->nconnect_to]) == -1)
+				return fail(err, errlen,
+				    "connect-to is not "
+				    "HOST1:PORT1:HOST2:PORT2: %s",
+				    optarg);
+			o->nconnect_to++;
+			break;
+		case 'p':
+			ports_free(&o->ports);
+			if ((errstr = ports_parse(optarg, &o->ports)) != NULL)
+				return fail(err, errlen, "ports: %s: %s",
+				    errstr, optarg);
+			break;
 		case OPTION_SHARD:
 			if (parse_shard(optarg, &o->shard_k, &o->shard_n) == -1)
 				return fail(err, errlen,
@@ -538,9 +646,35 @@ options_pin(const struct options *o, const char *host, unsigned short port)
 	return NULL;
 }
 
+const struct connect_to *
+options_connect_to(const struct options *o, const char *host,
+    unsigned short port)
+{
+	size_t i, len = strlen(host);
+	const struct connect_to *ct;
+
+	for (i = 0; i < o->nconnect_to; i++) {
+		ct = &o->connect_to[i];
+		if ((ct->port1 == 0 || ct->port1 == port) &&
+		    (ct->host1_len == 0 ||
+		        (ct->host1_len == len &&
+		            strncasecmp(ct->host1, host, len) == 0)))
+			return ct;
+	}
+	return NULL;
+}
+
 void
 options_free(struct options *o)
 {
+	size_t i;
+
+	for (i = 0; i < o->nconnect_to; i++)
+		free(o->connect_to[i].host2);
+	free(o->connect_to);
+	o->connect_to = NULL;
+	o->nconnect_to = 0;
+	ports_free(&o->ports);
 	free(o->pins);
 	o->pins = NULL;
 	o->npins = 0;

@@ -5,12 +5,29 @@
 #include <stddef.h>
 #include <sys/time.h>
 
+#include "expand.h"
+
 /* --resolve HOST:PORT:ADDR: an address pinned for a name and port. */
 struct resolve_pin {
 	const char *host; /* into argv, host_len bytes */
 	size_t host_len;
 	unsigned short port;
 	int family;
+	unsigned char addr[16];
+};
+
+/*
+ * --connect-to HOST1:PORT1:HOST2:PORT2 (curl's): connect to HOST2:PORT2
+ * for a URL on HOST1:PORT1; an empty HOST1 or PORT1 matches any, an empty
+ * HOST2 or PORT2 keeps the URL's.
+ */
+struct connect_to {
+	const char *host1; /* into argv, host1_len bytes, no brackets */
+	size_t host1_len;
+	unsigned short port1; /* or 0: any */
+	char *host2;          /* or NULL: the URL's host */
+	unsigned short port2; /* or 0: the URL's port */
+	int family;           /* host2 is an address: AF_INET, AF_INET6 */
 	unsigned char addr[16];
 };
 
@@ -34,6 +51,9 @@ struct options {
 	int family;           /* AF_UNSPEC, or AF_INET (-4), AF_INET6 (-6) */
 	struct resolve_pin *pins; /* --resolve */
 	size_t npins;
+	struct connect_to *connect_to; /* --connect-to, first match wins */
+	size_t nconnect_to;
+	struct ports ports;         /* -p, or none */
 	unsigned long long shard_k; /* --shard K/N, or 0 */
 	unsigned long long shard_n;
 	char **targets; /* target arguments, or none */
@@ -59,6 +79,9 @@ enum options_result {
 enum options_result options_parse(struct options *, int, char **, char *,
     size_t);
 void options_free(struct options *);
+/* The first --connect-to for host and port, or NULL. */
+const struct connect_to *options_connect_to(const struct options *,
+    const char *, unsigned short);
 /* The address pinned by --resolve for host and port, or NULL. */
 const struct resolve_pin *options_pin(const struct options *, const char *,
     unsigned short);

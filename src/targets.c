@@ -21,9 +21,13 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <idn2.h>
+
 #include "awget.h"
+#include "expand.h"
 #include "output.h"
 #include "targets.h"
+#include "url.h"
 #include "util.h"
 
 struct targets {
@@ -40,6 +44,9 @@ struct targets {
 	unsigned long long shard_k, shard_n; /* keep index % n == k - 1 */
 	size_t pos; /* unread bytes are buf[pos..len) */
 	size_t len;
+	int started;     /* a read was made: a byte order mark is behind us */
+	struct expand x; /* the line standing for many targets, if any */
+	char text[EXPAND_TEXT_MAX]; /* one of them */
 	char buf[2 * AWGET_MAX_TARGET];
 };
 
@@ -51,12 +58,6 @@ is_blank(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
 	    c == '\f';
-}
-
-static int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 /* Letters, digits, '-', '_' and '.': what a DNS name may hold here. */
@@ -100,6 +101,73 @@ check_name(const char *h, size_t n)
 	if (digits + dots == n)
 		return "invalid IPv4 address";
 	return NULL;
+}
+
+/* Whether s (n bytes) has a byte outside ASCII. */
+static int
+has_high(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
+/* Why IDNA refused a name, in the words of a target's error. */
+static const char *
+idna_error(int rc)
+{
+	switch (rc) {
+	case IDN2_ENCODING_ERROR:
+		return "international name is not valid UTF-8";
+	case IDN2_TOO_BIG_DOMAIN:
+	case IDN2_TOO_BIG_LABEL:
+		return "international name too long";
+	case IDN2_DISALLOWED:
+		return "international name has a disallowed character";
+	case IDN2_UNASSIGNED:
+		return "international name has an unassigned character";
+	case IDN2_BIDI:
+		return "international name mixes right-to-left and "
+		       "left-to-right in a way IDNA forbids";
+	case IDN2_CONTEXTJ:
+	case IDN2_CONTEXTO:
+		return "international name has a joiner out of context";
+	case IDN2_LEADING_COMBINING:
+		return "international name label starts with a combining mark";
+	default:
+		return "international name rejected by IDNA";
+	}
+}
+
+/*
+ * A host name with letters outside ASCII, in hostbuf (room for a longest
+ * name), becomes its ASCII form (IDNA 2008 with UTS#46 mapping, non-
+ * transitional, then transitional if that refuses it: curl's order), which
+ * is what DNS, Host, SNI and the certificate check see.
+ */
+static const char *
+to_ascii(char *hostbuf)
+{
+	char *out = NULL;
+	const char *err = NULL;
+	int rc;
+
+	rc = idn2_to_ascii_8z(hostbuf, &out,
+	    IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+	if (rc == IDN2_DISALLOWED)
+		rc = idn2_to_ascii_8z(hostbuf, &out,
+		    IDN2_NFC_INPUT | IDN2_TRANSITIONAL);
+	if (rc != IDN2_OK)
+		err = idna_error(rc);
+	else if (strlen(out) > AWGET_MAX_HOSTNAME)
+		err = "host name longer than 253 bytes";
+	else
+		memcpy(hostbuf, out, strlen(out) + 1);
+	idn2_free(out);
+	return err;
 }
 
 /* Parse ":port" text of n bytes (without the colon). */
@@ -217,6 +285,11 @@ parse_authority(struct target *t, const char *a, size_t n, char *hostbuf)
 		t->family = AF_INET;
 		return NULL;
 	}
+	if (has_high(hostbuf, hlen)) {
+		if ((err = to_ascii(hostbuf)) != NULL)
+			return err;
+		hlen = strlen(hostbuf);
+	}
 	return check_name(hostbuf, hlen);
 }
 
@@ -250,50 +323,6 @@ encode_path(char *dst, const char *p, size_t n)
 	return NULL;
 }
 
-/* Length of the scheme before "://" (RFC 3986 section 3.1), or 0. */
-static size_t
-scheme_len(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || !is_alpha((unsigned char)s[0]))
-		return 0;
-	for (i = 1; i < n; i++)
-		if (!is_alpha((unsigned char)s[i]) &&
-		    !(s[i] >= '0' && s[i] <= '9') && s[i] != '+' &&
-		    s[i] != '-' && s[i] != '.')
-			break;
-	return n - i >= 3 && memcmp(s + i, "://", 3) == 0 ? i : 0;
-}
-
-/*
- * "/24" after a bare address: the user meant a network, and fetching the
- * network's own address with the path "/24" would be a surprise.
- */
-static int
-is_prefix_length(const char *p, size_t n)
-{
-	size_t i;
-
-	if (n < 2 || n > 4 || p[0] != '/')
-		return 0;
-	for (i = 1; i < n; i++)
-		if (p[i] < '0' || p[i] > '9')
-			return 0;
-	return 1;
-}
-
-/* Whether the authority a (n bytes) is an address without a port. */
-static int
-is_bare_address(const struct target *t, const char *a, size_t n)
-{
-	if (t->family == AF_INET)
-		return memchr(a, ':', n) == NULL;
-	if (t->family == AF_INET6)
-		return a[0] != '[' || a[n - 1] == ']';
-	return 0;
-}
-
 /* Fill t from s (n bytes, trimmed, not empty) and return why it is invalid. */
 static const char *
 parse(struct target *t, const char *s, size_t n, char *host, char *path)
@@ -305,7 +334,7 @@ parse(struct target *t, const char *s, size_t n, char *host, char *path)
 	for (p = s; p < end; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
 			return "invalid character in target";
-	if ((slen = scheme_len(s, n)) > 0) {
+	if ((slen = url_scheme_len(s, n)) > 0) {
 		if (slen == 5 && strncasecmp(s, "https", 5) == 0) {
 			t->tls = 1;
 			t->port = 443;
@@ -319,9 +348,6 @@ parse(struct target *t, const char *s, size_t n, char *host, char *path)
 		return "unknown scheme"; /* "://x", "1x://y" */
 	if ((err = parse_authority(t, auth, p - auth, host)) != NULL)
 		return err;
-	if (slen == 0 && is_bare_address(t, auth, p - auth) &&
-	    is_prefix_length(p, end - p))
-		return "network ranges are not supported";
 	return encode_path(path, p, end - p);
 }
 
@@ -349,7 +375,7 @@ target_parse(const char *line, size_t len)
 {
 	struct target *t;
 	char *text, *host, *path, *raw;
-	size_t shown, room, n;
+	size_t shown, room, hostroom, n;
 	int toolong;
 
 	while (len > 0 && is_blank((unsigned char)line[0])) {
@@ -368,9 +394,11 @@ target_parse(const char *line, size_t len)
 	 * and a NUL): room for the worst case, given back once the host and
 	 * path are known (target_fit).
 	 */
+	/* A name outside ASCII may grow in its ASCII form, up to 253 bytes. */
+	hostroom = room + (has_high(line, room) ? AWGET_MAX_HOSTNAME + 1 : 0);
 	t = xcalloc(1,
-	    sizeof(*t) + shown + 4 + OUTPUT_ESCAPED_MAX(shown) + 4 + room + 1 +
-	        3 * room + 2);
+	    sizeof(*t) + shown + 4 + OUTPUT_ESCAPED_MAX(shown) + 4 + hostroom +
+	        1 + 3 * room + 2);
 	raw = t->storage;
 	memcpy(raw, line, shown);
 	if (toolong)
@@ -388,7 +416,7 @@ target_parse(const char *line, size_t len)
 	if (n == t->line_len && memcmp(text, raw, n) == 0)
 		text = raw;
 	host = text + n + 1;
-	path = host + room + 1;
+	path = host + hostroom + 1;
 	t->text = text;
 	t->host = host;
 	t->path = path;
@@ -552,6 +580,60 @@ squeeze_blanks(char *s, size_t n)
 	return j;
 }
 
+/* The next target of the line being expanded that is in the shard. */
+static struct target *
+expanded(struct targets *ts)
+{
+	struct target *t;
+	const char *why;
+	size_t n;
+
+	while ((n = expand_next(&ts->x, ts->text, &why)) > 0) {
+		if (!in_shard(ts))
+			continue;
+		t = target_parse(ts->text, n);
+		if (why != NULL)
+			t->error = why;
+		return t;
+	}
+	return NULL;
+}
+
+/*
+ * A line read (n bytes, not blank): the target it is, or the first of
+ * those it stands for (a range, -p's ports); NULL if none is in the shard.
+ */
+static struct target *
+take(struct targets *ts, const char *line, size_t n)
+{
+	struct target *t;
+
+	while (n > 0 && is_blank((unsigned char)line[0])) {
+		line++;
+		n--;
+	}
+	while (n > 0 && is_blank((unsigned char)line[n - 1]))
+		n--;
+	if (expand_start(&ts->x, line, n)) {
+		if (ts->x.family != 0 || ts->x.error != NULL)
+			return expanded(ts);
+		/* -p over a line: an invalid one is one error, not one a port.
+		 */
+		t = target_parse(line, n);
+		if (t->error == NULL) {
+			target_free(t);
+			return expanded(ts);
+		}
+		ts->x.active = 0;
+	} else
+		t = NULL;
+	if (!in_shard(ts)) {
+		target_free(t);
+		return NULL;
+	}
+	return t != NULL ? t : target_parse(line, n);
+}
+
 /*
  * The next line that is not blank or a comment, as a target; NULL when
  * there is none yet. A line that fills the whole buffer is too long to
@@ -579,9 +661,11 @@ next_line(struct targets *ts)
 				ts->skipping = 0;
 				continue;
 			}
-			if (skip_line(line, n) || !in_shard(ts))
+			if (skip_line(line, n))
 				continue;
-			return target_parse(line, n);
+			if ((t = take(ts, line, n)) != NULL)
+				return t;
+			continue;
 		}
 		if (ts->len - ts->pos == sizeof(ts->buf) && !ts->skipping &&
 		    (ts->len = squeeze_blanks(ts->buf, ts->len)) <
@@ -602,22 +686,37 @@ next_line(struct targets *ts)
 		}
 		if (ts->eof || fill(ts) == -1)
 			return NULL;
+		if (!ts->started && ts->len >= 3) {
+			ts->started =
+			    1; /* a UTF-8 byte order mark: not a target */
+			if (memcmp(ts->buf, "\xef\xbb\xbf", 3) == 0)
+				ts->pos = 3;
+		}
 	}
 }
 
 struct target *
 targets_next(struct targets *ts)
 {
-	int n;
+	struct target *t;
+	const char *a;
 
+	if ((t = expanded(ts)) != NULL)
+		return t;
 	if (ts->argv == NULL)
 		return next_line(ts);
-	do {
-		if (ts->next >= ts->argc)
-			return NULL;
-		n = ts->next++;
-	} while (!in_shard(ts));
-	return target_parse(ts->argv[n], strlen(ts->argv[n]));
+	while (ts->next < ts->argc) {
+		a = ts->argv[ts->next++];
+		if ((t = take(ts, a, strlen(a))) != NULL)
+			return t;
+	}
+	return NULL;
+}
+
+void
+targets_ports(struct targets *ts, const struct ports *p)
+{
+	ts->x.ports = p;
 }
 
 int

@@ -47,6 +47,9 @@ int targets_done(const struct targets *);
 /* Keep only the targets at positions i (from 0, over targets, not over
  * blank or comment lines) with i % n == k - 1: --shard k/n. */
 void targets_shard(struct targets *, unsigned long long, unsigned long long);
+/* Try every target without a port of its own on each of -p's ports. */
+struct ports;
+void targets_ports(struct targets *, const struct ports *);
 /* The descriptor to wait on, or -1 if reading it never waits. */
 int targets_poll_fd(const struct targets *);
 void targets_readable(struct targets *);

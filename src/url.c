@@ -33,6 +33,16 @@ is_scheme_char(unsigned char c, int first)
 	    ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.');
 }
 
+size_t
+url_scheme_len(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && is_scheme_char((unsigned char)s[i], i == 0); i++)
+		;
+	return i > 0 && n - i >= 3 && memcmp(s + i, "://", 3) == 0 ? i : 0;
+}
+
 /* Split s (n bytes) into its components; a fragment is dropped. */
 static void
 uri_split(const char *s, size_t n, struct uri *u)

@@ -14,5 +14,8 @@ struct buf;
  * be followed ("Location is not an http or https URL", ...).
  */
 const char *url_resolve(const char *, const char *, size_t, struct buf *);
+/* The length of s's scheme (RFC 3986 section 3.1) when "://" follows
+ * it, else 0: whether a target is a URL or bare. */
+size_t url_scheme_len(const char *, size_t);
 
 #endif /* URL_H */

@@ -171,6 +171,96 @@ START_TEST(test_options_parse_concurrency_errors)
 }
 END_TEST
 
+START_TEST(test_options_parse_location)
+{
+	check_ok(PARSE("h"));
+	ck_assert_int_eq(opts.location, 0);
+	ck_assert_int_eq(opts.max_redirs, 10);
+	options_free(&opts);
+	check_ok(PARSE("-L", "h"));
+	ck_assert_int_eq(opts.location, 1);
+	options_free(&opts);
+	check_ok(PARSE("--location", "--max-redirs", "0", "h"));
+	ck_assert_int_eq(opts.location, 1);
+	ck_assert_int_eq(opts.max_redirs, 0);
+	options_free(&opts);
+	check_ok(PARSE("--max-redirs=1000", "h"));
+	ck_assert_int_eq(opts.max_redirs, 1000);
+	options_free(&opts);
+	check_err(PARSE("--max-redirs", "-1", "h"),
+	    "max-redirs is too small: -1 (0-1000)");
+	options_free(&opts);
+	check_err(PARSE("--max-redirs", "1001", "h"),
+	    "max-redirs is too large: 1001 (0-1000)");
+	options_free(&opts);
+	check_err(PARSE("--max-redirs", "x", "h"),
+	    "max-redirs is invalid: x (0-1000)");
+}
+END_TEST
+
+START_TEST(test_options_parse_ports)
+{
+	check_ok(PARSE("-p", "80,https:443", "h"));
+	ck_assert_uint_eq(opts.ports.n, 2);
+	ck_assert_int_eq(opts.ports.item[1].tls, 1);
+	options_free(&opts);
+	ck_assert_uint_eq(opts.ports.n, 0);
+	check_ok(PARSE("--ports=8000-8010", "-p", "81", "h"));
+	ck_assert_uint_eq(opts.ports.n, 1); /* the last -p wins */
+	ck_assert_int_eq(opts.ports.item[0].low, 81);
+	options_free(&opts);
+	check_err(PARSE("-p", "0", "h"),
+	    "ports: port out of range (1-65535): 0");
+	options_free(&opts);
+	check_err(PARSE("-p", "ftp:21", "h"),
+	    "ports: unknown scheme (http or https): ftp:21");
+}
+END_TEST
+
+START_TEST(test_options_parse_connect_to)
+{
+	const struct connect_to *ct;
+
+	check_ok(PARSE("--connect-to", "a.test:443:127.0.0.1:8443",
+	    "--connect-to", "::[::1]:", "--connect-to", "b.test:80::81", "h"));
+	ck_assert_uint_eq(opts.nconnect_to, 3);
+	ct = options_connect_to(&opts, "A.TEST", 443);
+	ck_assert_ptr_eq(ct, &opts.connect_to[0]);
+	ck_assert_str_eq(ct->host2, "127.0.0.1");
+	ck_assert_int_eq(ct->family, AF_INET);
+	ck_assert_int_eq(ct->port2, 8443);
+	/* Another port of a.test: the second, which takes any. */
+	ct = options_connect_to(&opts, "a.test", 80);
+	ck_assert_ptr_eq(ct, &opts.connect_to[1]);
+	ck_assert_str_eq(ct->host2, "::1");
+	ck_assert_int_eq(ct->family, AF_INET6);
+	ck_assert_int_eq(ct->port2, 0);
+	ck_assert_uint_eq(opts.connect_to[2].host1_len, 6);
+	ck_assert_ptr_null(opts.connect_to[2].host2);
+	ck_assert_int_eq(opts.connect_to[2].port2, 81);
+	options_free(&opts);
+	check_ok(PARSE("--connect-to", "[::1]:80:localhost:81", "h"));
+	ck_assert_ptr_nonnull(options_connect_to(&opts, "::1", 80));
+	ck_assert_ptr_null(options_connect_to(&opts, "::1", 81));
+	ck_assert_int_eq(opts.connect_to[0].family, 0); /* a name */
+	options_free(&opts);
+	check_err(PARSE("--connect-to", "a:1:b", "h"),
+	    "connect-to is not HOST1:PORT1:HOST2:PORT2: a:1:b");
+	options_free(&opts);
+	check_err(PARSE("--connect-to", "a:1:b:2:3", "h"),
+	    "connect-to is not HOST1:PORT1:HOST2:PORT2: a:1:b:2:3");
+	options_free(&opts);
+	check_err(PARSE("--connect-to", "a:0:b:2", "h"),
+	    "connect-to is not HOST1:PORT1:HOST2:PORT2: a:0:b:2");
+	options_free(&opts);
+	check_err(PARSE("--connect-to", "a:1:b:65536", "h"),
+	    "connect-to is not HOST1:PORT1:HOST2:PORT2: a:1:b:65536");
+	options_free(&opts);
+	check_err(PARSE("--connect-to", "[::1:1:b:2", "h"),
+	    "connect-to is not HOST1:PORT1:HOST2:PORT2: [::1:1:b:2");
+}
+END_TEST
+
 START_TEST(test_options_parse_header)
 {
 	check_ok(PARSE("-H", "X-A: 1", "--header", "X-B: 2",
@@ -713,6 +803,9 @@ options_suite(void)
 	tcase_add_test(tc, test_options_parse_user_agent_control);
 	tcase_add_test(tc, test_options_parse_concurrency);
 	tcase_add_test(tc, test_options_parse_concurrency_errors);
+	tcase_add_test(tc, test_options_parse_location);
+	tcase_add_test(tc, test_options_parse_ports);
+	tcase_add_test(tc, test_options_parse_connect_to);
 	tcase_add_test(tc, test_options_parse_header);
 	tcase_add_test(tc, test_options_parse_header_invalid);
 	tcase_add_test(tc, test_options_parse_header_limit);

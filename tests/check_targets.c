@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "awget.h"
+#include "expand.h"
 #include "targets.h"
 #include "check_common.h"
 
@@ -368,6 +369,62 @@ START_TEST(test_targets_parse_label_length)
 }
 END_TEST
 
+/* IDNA 2008 with UTS#46: the host in its ASCII form, the text as written. */
+START_TEST(test_targets_parse_idn)
+{
+	struct target *t;
+
+	check_ok("b\xc3\xbc"
+	         "cher.test",
+	    "xn--bcher-kva.test", 80, "/");
+	check_ok("B\xc3\x9c"
+	         "CHER.test",
+	    "xn--bcher-kva.test", 80, "/");
+	check_ok("https://b\xc3\xbc"
+	         "cher.test:8443/p",
+	    "xn--bcher-kva.test", 8443, "/p");
+	/* Non-transitional: sharp s stays, it is not "ss". */
+	check_ok("fa\xc3\x9f.test", "xn--fa-hia.test", 80, "/");
+	/* Mixed scripts (a Cyrillic a among Latin letters) are IDNA's to
+	 * allow: a registry's policy, not the protocol's. */
+	check_ok("p\xd0\xb0ypal.test", "xn--pypal-4ve.test", 80, "/");
+	check_ok("xn--bcher-kva.test", "xn--bcher-kva.test", 80, "/");
+	t = target_parse("b\xc3\xbc"
+	                 "cher.test",
+	    12);
+	ck_assert_str_eq(t->text,
+	    "b\xc3\xbc"
+	    "cher.test");
+	ck_assert_str_eq(t->line,
+	    "b\xc3\xbc"
+	    "cher.test");
+	target_free(t);
+	/* A snowman: refused non-transitional, taken transitional (curl). */
+	check_ok("\xe2\x98\x83.test", "xn--n3h.test", 80, "/");
+	check_err("a\xe2\x92\x88.test",
+	    "international name has a disallowed character");
+	check_err("a\xee\x80\x80"
+	          "b.test",
+	    "international name has a disallowed character");
+	/* UTS#46 maps a no-break space to a space, which no name holds. */
+	check_err("a\xc2\xa0"
+	          "b.test",
+	    "invalid character in host name");
+	check_err("a\xd7\x90.test",
+	    "international name mixes right-to-left "
+	    "and left-to-right in a way IDNA forbids");
+	check_err("a\xe2\x80\x8d"
+	          "b.test",
+	    "international name has a joiner out of context");
+	check_err("\xcc\x80"
+	          "a.test",
+	    "international name label starts with a combining mark");
+	check_err_n("a\xff"
+	            "b.test",
+	    8, "international name is not valid UTF-8", "a\\xffb.test");
+}
+END_TEST
+
 START_TEST(test_targets_parse_bad_name)
 {
 	check_err("a..b", "empty label in host name");
@@ -375,7 +432,7 @@ START_TEST(test_targets_parse_bad_name)
 	check_err("a..", "empty label in host name");
 	check_err("..", "empty label in host name");
 	check_err("ex*mple.com", "invalid character in host name");
-	check_err("ex\xc3\xa4mple.com", "invalid character in host name");
+	check_err("ex\xc3\xa4m ple.com", "invalid character in target");
 	check_err("user@host", "user name in target not supported");
 	check_err("http://u:p@h/", "user name in target not supported");
 }
@@ -794,6 +851,82 @@ START_TEST(test_targets_shard)
 }
 END_TEST
 
+/* Ranges expand in place, and --shard counts their positions. */
+START_TEST(test_targets_ranges)
+{
+	static const char in[] = "127.0.0.0/31\n127.0.0.5-6\n127.0.0.0/33\n"
+	                         "h\n";
+	struct targets *ts = targets_from_fd(stream_of(in, sizeof(in) - 1));
+	char *argv[] = {"127.0.0.0/30", "h", "127.0.0.9-7"};
+
+	next_ok(ts, "127.0.0.0", "127.0.0.0", 80);
+	next_ok(ts, "127.0.0.1", "127.0.0.1", 80);
+	next_ok(ts, "127.0.0.5", "127.0.0.5", 80);
+	next_ok(ts, "127.0.0.6", "127.0.0.6", 80);
+	next_err(ts, "127.0.0.0/33", "prefix length above 32");
+	next_ok(ts, "h", "h", 80);
+	next_end(ts);
+	targets_free(ts);
+	ts = targets_from_args(argv, 3);
+	targets_shard(ts, 2, 3);
+	next_ok(ts, "127.0.0.1", "127.0.0.1", 80);
+	next_ok(ts, "h", "h", 80);
+	next_end(ts);
+	targets_free(ts);
+	ts = targets_from_args(argv, 3);
+	targets_shard(ts, 3, 3);
+	next_ok(ts, "127.0.0.2", "127.0.0.2", 80);
+	next_err(ts, "127.0.0.9-7", "the start of the range is above its end");
+	next_end(ts);
+	targets_free(ts);
+}
+END_TEST
+
+/* -p: each target without a port on each; a bad one once. */
+START_TEST(test_targets_ports)
+{
+	char *argv[] = {"h", "h:81", "bad!", "127.0.0.1-2"};
+	struct targets *ts = targets_from_args(argv, 4);
+	struct ports p;
+
+	ck_assert_ptr_null(ports_parse("82,https:443", &p));
+	targets_ports(ts, &p);
+	next_ok(ts, "h:82", "h", 82);
+	next_ok(ts, "https://h:443", "h", 443);
+	next_ok(ts, "h:81", "h", 81);
+	next_err(ts, "bad!", "invalid character in host name");
+	next_ok(ts, "127.0.0.1:82", "127.0.0.1", 82);
+	next_ok(ts, "https://127.0.0.1:443", "127.0.0.1", 443);
+	next_ok(ts, "127.0.0.2:82", "127.0.0.2", 82);
+	next_ok(ts, "https://127.0.0.2:443", "127.0.0.2", 443);
+	next_end(ts);
+	targets_free(ts);
+	ports_free(&p);
+}
+END_TEST
+
+/* A UTF-8 byte order mark opening the input is not part of a target. */
+START_TEST(test_targets_bom)
+{
+	static const char in[] = "\xef\xbb\xbf"
+	                         "a\n\xef\xbb\xbf"
+	                         "b\n";
+	struct targets *ts = targets_from_fd(stream_of(in, sizeof(in) - 1));
+
+	next_ok(ts, "a", "a", 80);
+	/* Elsewhere it is the line's, and UTS#46 maps it away in the name. */
+	next_ok(ts,
+	    "\xef\xbb\xbf"
+	    "b",
+	    "b", 80);
+	next_end(ts);
+	targets_free(ts);
+	ts = targets_from_fd(stream_of("\xef\xbb\xbf", 3));
+	next_end(ts);
+	targets_free(ts);
+}
+END_TEST
+
 /* A comment longer than the buffer is skipped whole, however long. */
 START_TEST(test_targets_from_fd_huge_comment)
 {
@@ -896,6 +1029,7 @@ targets_suite(void)
 	tcase_add_test(tc, test_targets_parse_name_length);
 	tcase_add_test(tc, test_targets_parse_label_length);
 	tcase_add_test(tc, test_targets_parse_bad_name);
+	tcase_add_test(tc, test_targets_parse_idn);
 	tcase_add_test(tc, test_targets_parse_bad_ipv6);
 	tcase_add_test(tc, test_targets_parse_bad_ipv4);
 	tcase_add_test(tc, test_targets_parse_bad_path);
@@ -920,6 +1054,9 @@ targets_suite(void)
 	tcase_add_test(tc, test_targets_from_fd_pipe_waits);
 	tcase_add_test(tc, test_targets_from_fd_huge_comment);
 	tcase_add_test(tc, test_targets_shard);
+	tcase_add_test(tc, test_targets_ranges);
+	tcase_add_test(tc, test_targets_ports);
+	tcase_add_test(tc, test_targets_bom);
 	tcase_add_test(tc, test_targets_from_stream_long_line_leading_blanks);
 
 	tc = tcase(s, "targets_error");

@@ -306,17 +306,16 @@ else
 	ok "# SKIP IPv6 zones: no IPv6 on lo"
 fi
 
-## 11. A network range is refused as such (ranges are not supported yet),
-## and a path that looks like one is still a path.
-for r in 127.0.0.0/30 "[::1]/128" ::1/128; do
-	aw "$r"
-	if [ "$rc" = 1 ] && grep -qF "awget: $r: invalid target: network ranges are not supported" "$T/err" &&
-		[ ! -s "$T/out" ]; then
-		ok "$r: 'network ranges are not supported'"
-	else
-		not_ok "$r: 'network ranges are not supported'" "rc=$rc" "$(cat "$T/err")"
-	fi
-done
+## 11. An IPv6 range without brackets is refused, with the form to use
+## (tests/ranges.sh has the ranges themselves), and a path that looks like
+## a prefix length is still a path.
+aw ::1/128
+if [ "$rc" = 1 ] && [ ! -s "$T/out" ] &&
+	[ "$(cat "$T/err")" = "awget: ::1/128: invalid target: an IPv6 range is written in brackets: [ADDR]/N" ]; then
+	ok "::1/128: 'an IPv6 range is written in brackets'"
+else
+	not_ok "::1/128: refused, with the form" "rc=$rc" "$(cat "$T/err")"
+fi
 aw "127.0.0.1:$PORT/24"
 if grep -q "^127.0.0.1:$PORT/24 header > HTTP/1.1 200 OK$" "$T/out"; then
 	ok "127.0.0.1:PORT/24: a host, a port and the path /24"

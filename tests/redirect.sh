@@ -6,10 +6,11 @@
 # Location to ftp://. awget's text is compared with curl -sS -L -D - on
 # the same chain, line for line. Prints one TAP line per check.
 #
-#   AWGET=build/awget tests/redirect.sh
+#   AWGET=build/awget TESTD=build/tests/server/awget-testd tests/redirect.sh
 set -u
 
 AWGET=${AWGET:?set AWGET to the awget binary}
+TESTD=${TESTD:?set TESTD to the awget-testd binary}
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/servers.sh
 . "$HERE/lib/servers.sh"
@@ -19,8 +20,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d /tmp/awget-redirect.XXXXXX)
 chmod 755 "$T"
 NGINX_PID=''
+TESTD_PID=''
 cleanup() {
 	stop_pid "$NGINX_PID"
+	stop_pid "$TESTD_PID"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -44,6 +47,7 @@ $(nginx_http_common "$d")
 	absolute_redirect off;
 	server {
 		listen 0.0.0.0:$P;
+		listen 127.0.0.1:$P2;
 		listen 127.0.0.1:$S ssl;
 		ssl_certificate $d/certs/valid.pem;
 		ssl_certificate_key $d/certs/server.key;
@@ -67,6 +71,9 @@ $(nginx_http_common "$d")
 		location = /303 { return 303 /req; }
 		location = /302 { return 302 /req; }
 		location = /307 { return 307 /req; }
+		location = /301 { return 301 /req; }
+		location = /308 { return 308 /req; }
+		location = /other-port { return 302 http://127.0.0.1:$P2/req; }
 		location = /other-host { return 302 http://127.0.0.2:$P/req; }
 		location = /same-host { return 302 /req; }
 		location = /req {
@@ -85,16 +92,25 @@ $(nginx_http_common "$d")
 CONF
 	/usr/sbin/nginx -p "$d" -e "$d/logs/error.log" -c "$d/nginx.conf" &
 	NGINX_PID=$!
-	wait_port "$P" && wait_port "$S"
+	wait_port "$P" && wait_port "$P2" && wait_port "$S"
 }
 
 P=$(free_port)
+P2=$(free_port)
 S=$(free_port)
 redirect_nginx || {
 	not_ok "nginx starts on 127.0.0.1:$P and :$S"
 	exit 1
 }
 CA=(--cacert "$T/nginx/certs/ca.pem")
+testd_start "$TESTD" 120 redirect_total slow_redirect ctl_location || {
+	not_ok "awget-testd starts"
+	exit 1
+}
+# (testd_start sets TESTD_PORT_<scenario> by name: declared here.)
+CTL_PORT=${TESTD_PORT_ctl_location:?}
+BIG_PORT=${TESTD_PORT_redirect_total:?}
+SLOW_PORT=${TESTD_PORT_slow_redirect:?}
 
 # like_curl NAME URL: awget -L's lines, target prefix taken off, are the
 # lines curl -sS -L -D - prints for URL (CRs and blank lines removed), the
@@ -210,6 +226,8 @@ method() { # method ARGS...: the request line the last hop got
 }
 for c in "303:-X POST:GET /req HTTP/1.1" "302:-X POST:GET /req HTTP/1.1" \
 	"307:-X POST:POST /req HTTP/1.1" "303:-I:HEAD /req HTTP/1.1" \
+	"301:-X POST:GET /req HTTP/1.1" "308:-X POST:POST /req HTTP/1.1" \
+	"301:-X DELETE:DELETE /req HTTP/1.1" "303:-X GET:GET /req HTTP/1.1" \
 	"302:-X PUT:PUT /req HTTP/1.1"; do
 	IFS=: read -r code opt want <<<"$c"
 	# shellcheck disable=SC2086 # the option and its value are two words
@@ -239,6 +257,69 @@ if [ "$got" = "$want" ]; then
 	ok "-L, another host: no Authorization or Cookie, -H X-Custom kept, Host follows"
 else
 	not_ok "-L, another host: credentials dropped" "got:  $got" "want: $want"
+fi
+
+aw -L "${hdrs[@]}" "http://127.0.0.1:$P/other-port"
+got=$(grep -o 'X-Req-[A-Za-z]*: .*' "$T/out" | grep -v Line | tr '\n' '|')
+want="X-Req-Host: 127.0.0.1:$P2|X-Req-Custom: kept|"
+if [ "$got" = "$want" ]; then
+	ok "-L, same host, another port: another origin, credentials dropped"
+else
+	not_ok "-L, another port: credentials dropped" "got:  $got" "want: $want"
+fi
+for h in "Host: custom.test" "Host:"; do # (HTTP/1.0: no Host is allowed)
+	aw -L -0 -H "$h" "http://127.0.0.1:$P/other-host"
+	got=$(grep -o 'X-Req-Host: .*' "$T/out")
+	if [ "$rc" = 0 ] && [ "$got" = "X-Req-Host: 127.0.0.2:$P" ]; then
+		ok "-L -H '$h', another host: that hop gets its own Host"
+	else
+		not_ok "-L -H '$h', another host: its own Host" "rc=$rc got: $got"
+	fi
+done
+aw -L -H "Host: custom.test" "http://127.0.0.1:$P/same-host"
+if [ "$(grep -o 'X-Req-Host: .*' "$T/out")" = "X-Req-Host: custom.test" ]; then
+	ok "-L -H 'Host: custom.test', same origin: the custom Host kept"
+else
+	not_ok "-L -H Host, same origin: kept" "$(grep -o 'X-Req-Host: .*' "$T/out")"
+fi
+
+## A Location with a control byte ends the chain, as unparseable.
+aw -L -j "http://127.0.0.1:$CTL_PORT/"
+got=$(jq -c '[.status, .redirect_error, (.redirects | length)]' "$T/out")
+if [ "$rc" = 0 ] && [ "$got" = '[302,"control character in Location",0]' ]; then
+	ok "-L, Location with a control byte: the 302 is final, redirect_error says why"
+else
+	not_ok "-L, control byte in Location" "rc=$rc" "$got"
+fi
+
+## The heads of a chain share one target's limit (262,144 bytes): a 302
+## of 150,000 bytes back to itself is followed once, not ten times.
+aw -L -j "http://127.0.0.1:$BIG_PORT/150000"
+got=$(jq -c '[.error_class, .error, (.redirects | length)]' "$T/out")
+if [ "$rc" = 1 ] &&
+	[ "$got" = '["too_large","headers of the redirect chain larger than 262144 bytes",1]' ]; then
+	ok "-L, two 150,000-byte heads: too_large for the chain, the first kept"
+else
+	not_ok "-L, the chain's heads bounded" "rc=$rc" "$got"
+fi
+aw -L --max-redirs 2 "http://127.0.0.1:$BIG_PORT/80000"
+if [ "$rc" = 1 ] && grep -q 'too many redirects (2)$' "$T/err"; then
+	ok "-L, three 80,000-byte heads fit the limit: followed to --max-redirs"
+else
+	not_ok "-L, heads under the limit followed" "rc=$rc" "$(cat "$T/err")"
+fi
+
+## One deadline covers the chain: each hop answers after 0.7 s, -t 2;
+## deadlines per hop would follow ten hops and fail "too many redirects".
+start=$(date +%s%N)
+aw -L -t 2 "http://127.0.0.1:$SLOW_PORT/"
+ms=$((($(date +%s%N) - start) / 1000000))
+if [ "$rc" = 1 ] && grep -q 'timed out in phase headers$' "$T/err" &&
+	[ "$(grep -c ' header > HTTP/1.1 302 ' "$T/out")" = 2 ] &&
+	[ "$ms" -ge 1900 ] && [ "$ms" -lt 3500 ]; then
+	ok "-L -t 2, every hop 0.7 s: timed out at ${ms} ms after two hops"
+else
+	not_ok "-L -t 2, slow hops: one deadline" "rc=$rc ${ms} ms" "$(cat "$T/err")"
 fi
 
 ## One deadline covers the chain: the third hop is slow (5 s), -t 2.

@@ -3,7 +3,9 @@
  * through: http_response_add and http_response_next, the loop fetch.c
  * runs on every read, which cut the lines and judge them with
  * http_response_line and http_response_partial; then the head as it is
- * written out, as text (output_headers) and as JSON (json_target).
+ * written out, as text (output_headers) and as JSON (json_target); and
+ * what -L does with it: redirect_location finds the Location, url_resolve
+ * resolves it against a base URL, target_parse reads the result.
  * scripts/fuzz builds it with small limits, so that inputs of a few
  * kilobytes cross each of them. Whatever the bytes, and however they are
  * split into reads, the head held stays within the limits, no byte is
@@ -21,6 +23,9 @@
 #include "http.h"
 #include "json.h"
 #include "output.h"
+#include "redirect.h"
+#include "targets.h"
+#include "url.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -102,6 +107,38 @@ text_output(const struct http_response *r, struct buf *b)
 	close(fd[0]);
 }
 
+/*
+ * Follow the head's Location as -L would: a URL resolved is an http(s)
+ * URL with no byte a request line or the terminal must not see, and it
+ * parses as a target.
+ */
+static void
+follow(const struct http_response *r)
+{
+	static const char base[] = "https://h.test:8443/a/b/c?q";
+	struct buf url = {0};
+	struct target *t;
+	const char *loc;
+	size_t n, i;
+
+	if ((loc = redirect_location(r->head.data, r->head.len, &n)) == NULL)
+		return;
+	if (url_resolve(base, loc, n, &url) == NULL) {
+		if (strncmp(url.data, "http://", 7) != 0 &&
+		    strncmp(url.data, "https://", 8) != 0)
+			abort();
+		for (i = 0; i < url.len; i++)
+			if ((unsigned char)url.data[i] <= 0x20 ||
+			    url.data[i] == 0x7f || url.data[i] == '#')
+				abort();
+		t = target_parse(url.data, url.len);
+		if (t->error == NULL && t->path[0] != '/')
+			abort();
+		target_free(t);
+	}
+	buf_free(&url);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -136,6 +173,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		j.len = r.head.len;
 		json_target(&json, &j);
 		check_output(&json);
+		follow(&r);
 	}
 	buf_free(&out);
 	buf_free(&json);

@@ -453,6 +453,31 @@ sc_limit_total(struct conn *c)
 	return (sc_limit_total_more(c));
 }
 
+/*
+ * GET /N: as limit_total, but a 302 back to /N: -L follows it until the
+ * heads of the chain pass the one limit of a target.
+ */
+static enum step
+sc_redirect_total(struct conn *c)
+{
+	char status[64];
+	size_t n;
+	int len;
+
+	if (path_number(c->req, c->reqlen, TESTD_MAX_PATH_N, &n) == -1)
+		return (reply_bad_request(c));
+	len = snprintf(status, sizeof status,
+	    "HTTP/1.1 302 Found\r\nLocation: /%zu\r\n", n);
+	if (n < (size_t)len + 2 + TESTD_TOTAL_MINLINE)
+		return (reply_bad_request(c));
+	evbuffer_add(out(c), status, len);
+	c->left = n - len - 2;
+	c->n = 1;
+	c->fill = 't';
+	c->line = TESTD_TOTAL_LINE;
+	return (sc_limit_total_more(c));
+}
+
 /* GET /N: as limit_total, in lines of NUL bytes, the most they cost. */
 static enum step
 sc_nul_block(struct conn *c)
@@ -500,6 +525,23 @@ static enum step
 sc_endless_1xx(struct conn *c)
 {
 	return (sc_endless_1xx_more(c));
+}
+
+/* slow_redirect: a 302 back to itself, each a tick after the request. */
+static enum step
+sc_slow_redirect(struct conn *c)
+{
+	(void)c;
+	return (STEP_MORE);
+}
+
+static enum step
+sc_slow_redirect_tick(struct conn *c)
+{
+	evbuffer_add(out(c),
+	    TEXT("HTTP/1.1 302 Found\r\nLocation: /again\r\n"
+	         "Content-Length: 0\r\n\r\n"));
+	return (STEP_CLOSE);
 }
 
 /* slow_headers writes one of these per second. */
@@ -666,6 +708,14 @@ static const struct scenario scenarios[] = {
              "Content-Length: 0\r\n\r\n"),
         sc_text, NULL, NULL, 0},
     {"nul_block", 0, NULL, 0, sc_nul_block, sc_limit_total_more, NULL, 0},
+    {"redirect_total", 0, NULL, 0, sc_redirect_total, sc_limit_total_more, NULL,
+        0},
+    {"slow_redirect", 0, NULL, 0, sc_slow_redirect, NULL, sc_slow_redirect_tick,
+        700},
+    {"ctl_location", 0,
+        TEXT("HTTP/1.1 302 Found\r\nLocation: /a\x01"
+             "b\r\nContent-Length: 0\r\n\r\n"),
+        sc_text, NULL, NULL, 0},
     {"trickle_line", 0, NULL, 0, sc_trickle_line, NULL, sc_trickle_line_tick,
         5},
 };
