@@ -8,7 +8,7 @@
 # loopback ports, started and stopped by the test scripts.
 
 AWGET_BUILD_PKGS="gcc meson ninja-build pkg-config libevent-dev libssl-dev
-libidn2-dev"
+libidn2-dev libunistring-dev"
 AWGET_TEST_PKGS="check nginx libnginx-mod-http-echo dnsmasq-base mandoc
 clang-format strace iproute2 procps jq openssl ca-certificates time
 valgrind shellcheck"

@@ -33,7 +33,7 @@
 #define AWGET_MAX_CONCURRENCY 1000000
 #define AWGET_DEFAULT_CONCURRENCY 100
 #define AWGET_DEFAULT_TIMEOUT_MS 10000
-#define AWGET_OUTPUT_FLUSH (64 * 1024) /* stdout is written in these */
+#define AWGET_OUTPUT_FLUSH (32 * 1024) /* stdout is written in these */
 /* Stopping on a signal, how long output may wait for its reader. */
 #define AWGET_DRAIN_US (500 * 1000)
 #define AWGET_READ_SIZE (16 * 1024)   /* bytes asked of each read */

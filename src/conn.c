@@ -60,7 +60,6 @@ struct conn {
 	void *arg;
 	struct evutil_addrinfo *ai;      /* resolved addresses, owned */
 	struct evutil_addrinfo *ai_next; /* the next one to try */
-	int single_left;                 /* without ai: addr not tried yet */
 	union {                          /* the one being tried */
 		struct sockaddr sa;
 		struct sockaddr_in in;
@@ -69,11 +68,15 @@ struct conn {
 	socklen_t addrlen;
 	evutil_socket_t fd;  /* -1 between attempts */
 	struct event io;     /* fd, edge-triggered, read and write */
-	int readable;        /* an edge said so, and no read found it empty */
-	int peer_closed;     /* an edge said the peer shut down (EV_CLOSED) */
 	struct event *timer; /* made when first needed: a move, a pause */
 	enum conn_timer timer_for;
-	struct sched_wait wait; /* for a descriptor, when none is free */
+	struct sched_wait *wait; /* for a descriptor, made when none is free */
+	/* Flags, in bits: a conn per target in flight, -c of them. */
+	unsigned int single_left : 1; /* without ai: addr not tried yet */
+	unsigned int readable : 1; /* an edge said so, no read found it empty */
+	unsigned int peer_closed : 1; /* an edge said the peer shut down */
+	unsigned int
+	    write_failed : 1; /* a write failed: its error kept below */
 	struct conn_stage tcp;
 	struct conn_stage *stages[CONN_MAX_STAGES]; /* bottom first */
 	int nstages;
@@ -82,13 +85,13 @@ struct conn {
 	int connects;     /* sockets opened, all addresses, all retries */
 	int retries;      /* --retry attempts made */
 	long long end_us; /* the target's deadline, on monotonic_us() */
-	int write_failed; /* a write failed: its error is kept below */
 	int err;          /* errno of the failure, 0 if not a socket's */
 	enum outcome outcome;
 	char *msg; /* why it failed; made only then */
 };
 
 static void conn_try(struct conn *);
+static void conn_on_fd(void *);
 static void conn_on_io(evutil_socket_t, short, void *);
 static void conn_on_timer(evutil_socket_t, short, void *);
 
@@ -179,6 +182,19 @@ conn_stack(struct conn *c)
 	}
 }
 
+/* The entry on the scheduler's queue for a descriptor, made when first
+ * needed: most connections never wait for one. */
+static struct sched_wait *
+conn_wait(struct conn *c)
+{
+	if (c->wait == NULL) {
+		c->wait = xcalloc(1, sizeof(*c->wait));
+		c->wait->cb = conn_on_fd;
+		c->wait->arg = c;
+	}
+	return c->wait;
+}
+
 /*
  * Open a socket to c->addr and start connecting: 0 if on its way (or
  * waiting for a descriptor), -1 with c->err if it failed at once.
@@ -194,7 +210,7 @@ conn_open(struct conn *c)
 	    0);
 	/* Out of descriptors while others are open: one will be ours. */
 	if (fd == -1 && (errno == EMFILE || errno == ENFILE) &&
-	    sched_fd_wait(c->ctx->sched, &c->wait))
+	    sched_fd_wait(c->ctx->sched, conn_wait(c)))
 		return 0;
 	if (fd == -1) {
 		c->err = errno;
@@ -459,8 +475,6 @@ conn_new(struct awget *ctx, const struct target *t, long long end_us,
 		c->addrlen = salen;
 		c->single_left = 1;
 	}
-	c->wait.cb = conn_on_fd;
-	c->wait.arg = c;
 	conn_try(c);
 	return c;
 }
@@ -476,7 +490,10 @@ conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
-	sched_fd_unwait(c->ctx->sched, &c->wait);
+	if (c->wait != NULL) {
+		sched_fd_unwait(c->ctx->sched, c->wait);
+		free(c->wait);
+	}
 	conn_close(c);
 	if (c->timer != NULL)
 		event_free(c->timer);

@@ -131,7 +131,9 @@ range_v4(const char *s, size_t n, size_t at, unsigned char *addr,
 		if ((rc = decimal(r, rn, 32, &v)) != 0) {
 			*why = rn == 0 ? "empty prefix length"
 			    : rc == 1  ? "prefix length above 32"
-			               : "prefix length is not a number";
+			               : "prefix length is not a number (a "
+			                 "path on an address takes a port: "
+			                 "ADDR:80/path)";
 			return -1;
 		}
 		mask = v == 0 ? 0 : 0xffffffffU << (32 - v);
@@ -291,6 +293,8 @@ expand_start(struct expand *x, const char *line, size_t n)
 	if (r == 0 &&
 	    (x->ports == NULL || split(line, n, &pre, &host_end, &bare6)))
 		return 0;
+	if (r == 0 && n + EXPAND_PORT_MAX > AWGET_MAX_TARGET)
+		x->error = "target too long to take a port of -p";
 	memcpy(x->line, line, n);
 	x->line[n] = '\0';
 	x->len = n;
@@ -365,6 +369,22 @@ with_port(struct expand *x, char *buf)
 		x->have_host = 0;
 	}
 	return n;
+}
+
+uint64_t
+expand_size(const struct expand *x)
+{
+	uint64_t ports = 0;
+	size_t i;
+
+	if (x->error != NULL)
+		return 1;
+	for (i = 0; x->ports != NULL && i < x->ports->n; i++)
+		ports += (uint64_t)x->ports->item[i].high -
+		    x->ports->item[i].low + 1;
+	if (x->family == 0)
+		return ports;
+	return (x->last - x->next + 1) * (ports > 0 ? ports : 1);
 }
 
 size_t

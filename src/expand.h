@@ -65,5 +65,9 @@ int expand_start(struct expand *, const char *, size_t);
  */
 #define EXPAND_TEXT_MAX (AWGET_MAX_TARGET + 32)
 size_t expand_next(struct expand *, char *, const char **);
+/* What -p adds at most to a line: "https://", brackets, ":65535". */
+#define EXPAND_PORT_MAX 16
+/* How many texts the line just started stands for, without making them. */
+uint64_t expand_size(const struct expand *);
 
 #endif /* EXPAND_H */

@@ -616,13 +616,14 @@ fetch_end(struct fetch *f, enum outcome outcome, const char *msg)
 		r.phase = fetch_phase(f);
 		r.time_ms = (long)((monotonic_us() - f->start_us) / 1000);
 	}
+	r.retries = f->retries; /* the earlier hops' */
 	if (f->conn != NULL) {
 		r.ip = conn_peer(f->conn, ip, sizeof(ip));
 		r.port = conn_port(f->conn); /* --connect-to's, if any */
 		if (r.port == 0)
 			r.port = f->hop->port;
 		r.ssl = conn_ssl(f->conn);
-		r.retries = f->retries + conn_retries(f->conn);
+		r.retries += conn_retries(f->conn);
 	}
 	if (outcome == OUTCOME_OK) {
 		r.head = f->resp.head.data;

@@ -213,15 +213,16 @@ parse_pin(const char *arg, struct resolve_pin *pin)
 
 /*
  * One field of --connect-to at *s, up to the next ':' (or the end, for
- * the last): a bracketed IPv6 address as one, brackets taken off. Moves
+ * the last): in a host field, a bracketed IPv6 address as one, brackets
+ * taken off. Moves
  * *s past the field and its ':'; -1 if it is not followed as it must be.
  */
 static int
-connect_field(const char **s, int last, const char **f, size_t *n)
+connect_field(const char **s, int last, int host, const char **f, size_t *n)
 {
 	const char *p = *s, *end;
 
-	if (*p == '[') {
+	if (*p == '[' && host) {
 		if ((end = strchr(p, ']')) == NULL)
 			return -1;
 		*f = p + 1;
@@ -266,11 +267,11 @@ parse_connect_to(const char *arg, struct connect_to *ct)
 	size_t n;
 
 	memset(ct, 0, sizeof(*ct));
-	if (connect_field(&s, 0, &ct->host1, &ct->host1_len) == -1 ||
+	if (connect_field(&s, 0, 1, &ct->host1, &ct->host1_len) == -1 ||
 	    ct->host1_len > AWGET_MAX_HOSTNAME ||
-	    connect_field(&s, 0, &f, &n) == -1 ||
+	    connect_field(&s, 0, 0, &f, &n) == -1 ||
 	    connect_port(f, n, &ct->port1) == -1 ||
-	    connect_field(&s, 0, &f, &n) == -1 || n > AWGET_MAX_HOSTNAME)
+	    connect_field(&s, 0, 1, &f, &n) == -1 || n > AWGET_MAX_HOSTNAME)
 		return -1;
 	if (n > 0) {
 		ct->host2 = xcalloc(1, n + 1);
@@ -280,7 +281,7 @@ parse_connect_to(const char *arg, struct connect_to *ct)
 		else if (inet_pton(AF_INET6, ct->host2, ct->addr) == 1)
 			ct->family = AF_INET6;
 	}
-	if (connect_field(&s, 1, &f, &n) == -1 ||
+	if (connect_field(&s, 1, 0, &f, &n) == -1 ||
 	    connect_port(f, n, &ct->port2) == -1) {
 		free(ct->host2);
 		ct->host2 = NULL;

@@ -44,7 +44,9 @@ struct targets {
 	unsigned long long shard_k, shard_n; /* keep index % n == k - 1 */
 	size_t pos; /* unread bytes are buf[pos..len) */
 	size_t len;
-	int started;     /* a read was made: a byte order mark is behind us */
+	int started;  /* past where a byte order mark could be */
+	int counting; /* targets_count: count positions, parse nothing */
+	unsigned long long counted;
 	struct expand x; /* the line standing for many targets, if any */
 	char text[EXPAND_TEXT_MAX]; /* one of them */
 	char buf[2 * AWGET_MAX_TARGET];
@@ -503,13 +505,30 @@ targets_done(const struct targets *ts)
 	return ts->eof && ts->pos == ts->len;
 }
 
+/* Positions below m that are this process's: i % n == k - 1. */
+static unsigned long long
+shard_below(const struct targets *ts, unsigned long long m)
+{
+	return m / ts->shard_n + (m % ts->shard_n > ts->shard_k - 1);
+}
+
+/* Count the next size positions; how many are this process's (--shard). */
+static unsigned long long
+shard_span(struct targets *ts, unsigned long long size)
+{
+	unsigned long long from = ts->index;
+
+	ts->index += size;
+	if (ts->shard_n == 0)
+		return size;
+	return shard_below(ts, ts->index) - shard_below(ts, from);
+}
+
 /* Count one target; whether it is this process's (--shard K/N). */
 static int
 in_shard(struct targets *ts)
 {
-	unsigned long long i = ts->index++;
-
-	return ts->shard_n == 0 || i % ts->shard_n == ts->shard_k - 1;
+	return shard_span(ts, 1) == 1;
 }
 
 void
@@ -564,6 +583,25 @@ fill(struct targets *ts)
 }
 
 /*
+ * A UTF-8 byte order mark opening the input is no target's. Until three
+ * bytes are in, those read may be its start (and hold no line end, so
+ * nothing was taken from the buffer yet).
+ */
+static void
+skip_bom(struct targets *ts)
+{
+	static const char bom[] = "\xef\xbb\xbf";
+	size_t k = ts->len < 3 ? ts->len : 3;
+
+	if (memcmp(ts->buf, bom, k) != 0 || ts->eof)
+		ts->started = 1;
+	else if (ts->len >= 3) {
+		ts->pos = 3;
+		ts->started = 1;
+	}
+}
+
+/*
  * A line that fills the buffer may still be short once each run of blanks
  * in it is one blank: leading and trailing ones are trimmed anyway, and
  * one inside makes it invalid anyway. Returns the new length.
@@ -599,6 +637,32 @@ expanded(struct targets *ts)
 	return NULL;
 }
 
+/* -p over a valid line: its ports; over an invalid one, one error. */
+static int
+ports_apply(const char *line, size_t n)
+{
+	struct target *t = target_parse(line, n);
+	int ok = t->error == NULL;
+
+	target_free(t);
+	return ok;
+}
+
+/* targets_count's take: the positions of a line, added up, none made. */
+static void
+count_line(struct targets *ts, const char *line, size_t n)
+{
+	unsigned long long size = 1;
+
+	if (expand_start(&ts->x, line, n)) {
+		if (ts->x.family != 0 || ts->x.error != NULL ||
+		    ports_apply(line, n))
+			size = expand_size(&ts->x);
+		ts->x.active = 0;
+	}
+	ts->counted += shard_span(ts, size);
+}
+
 /*
  * A line read (n bytes, not blank): the target it is, or the first of
  * those it stands for (a range, -p's ports); NULL if none is in the shard.
@@ -606,32 +670,24 @@ expanded(struct targets *ts)
 static struct target *
 take(struct targets *ts, const char *line, size_t n)
 {
-	struct target *t;
-
 	while (n > 0 && is_blank((unsigned char)line[0])) {
 		line++;
 		n--;
 	}
 	while (n > 0 && is_blank((unsigned char)line[n - 1]))
 		n--;
+	if (ts->counting) {
+		count_line(ts, line, n);
+		return NULL;
+	}
 	if (expand_start(&ts->x, line, n)) {
 		if (ts->x.family != 0 || ts->x.error != NULL)
 			return expanded(ts);
-		/* -p over a line: an invalid one is one error, not one a port.
-		 */
-		t = target_parse(line, n);
-		if (t->error == NULL) {
-			target_free(t);
+		if (ports_apply(line, n))
 			return expanded(ts);
-		}
 		ts->x.active = 0;
-	} else
-		t = NULL;
-	if (!in_shard(ts)) {
-		target_free(t);
-		return NULL;
 	}
-	return t != NULL ? t : target_parse(line, n);
+	return in_shard(ts) ? target_parse(line, n) : NULL;
 }
 
 /*
@@ -686,12 +742,8 @@ next_line(struct targets *ts)
 		}
 		if (ts->eof || fill(ts) == -1)
 			return NULL;
-		if (!ts->started && ts->len >= 3) {
-			ts->started =
-			    1; /* a UTF-8 byte order mark: not a target */
-			if (memcmp(ts->buf, "\xef\xbb\xbf", 3) == 0)
-				ts->pos = 3;
-		}
+		if (!ts->started)
+			skip_bom(ts);
 	}
 }
 
@@ -711,6 +763,20 @@ targets_next(struct targets *ts)
 			return t;
 	}
 	return NULL;
+}
+
+unsigned long long
+targets_count(struct targets *ts)
+{
+	unsigned long long n = 0;
+	struct target *t;
+
+	ts->counting = 1;
+	while ((t = targets_next(ts)) != NULL) { /* a line too long: one */
+		target_free(t);
+		n++;
+	}
+	return n + ts->counted;
 }
 
 void

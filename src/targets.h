@@ -47,6 +47,9 @@ int targets_done(const struct targets *);
 /* Keep only the targets at positions i (from 0, over targets, not over
  * blank or comment lines) with i % n == k - 1: --shard k/n. */
 void targets_shard(struct targets *, unsigned long long, unsigned long long);
+/* Read the whole input and count its targets, ranges and ports expanded
+ * by arithmetic: the progress line's total. */
+unsigned long long targets_count(struct targets *);
 /* Try every target without a port of its own on each of -p's ports. */
 struct ports;
 void targets_ports(struct targets *, const struct ports *);

@@ -45,6 +45,10 @@ check_bad_range(const char *s, const char *want)
 #define LO(a, b, c, d)                                                         \
 	((uint64_t)(a) << 24 | (uint64_t)(b) << 16 | (uint64_t)(c) << 8 | (d))
 
+#define NOT_A_NUMBER                                                           \
+	"prefix length is not a number (a path on an address takes a port: "   \
+	"ADDR:80/path)"
+
 START_TEST(test_range_cidr)
 {
 	check_range("127.0.0.0/30", LO(127, 0, 0, 0), LO(127, 0, 0, 3));
@@ -60,9 +64,10 @@ START_TEST(test_range_cidr)
 	check_bad_range("127.0.0.0/99999999999999999999",
 	    "prefix length above 32");
 	check_bad_range("127.0.0.0/", "empty prefix length");
-	check_bad_range("127.0.0.0/x", "prefix length is not a number");
-	check_bad_range("127.0.0.0/2x", "prefix length is not a number");
-	check_bad_range("127.0.0.0/-1", "prefix length is not a number");
+	check_bad_range("127.0.0.0/x", NOT_A_NUMBER);
+	check_bad_range("127.0.0.1/index.html", NOT_A_NUMBER);
+	check_bad_range("127.0.0.0/2x", NOT_A_NUMBER);
+	check_bad_range("127.0.0.0/-1", NOT_A_NUMBER);
 }
 END_TEST
 
@@ -247,6 +252,47 @@ START_TEST(test_expand_ports)
 }
 END_TEST
 
+/* A line so long that a port would push it over the limit: one error. */
+START_TEST(test_expand_ports_too_long)
+{
+	char *line = xcalloc(1, AWGET_MAX_TARGET + 1),
+	     got[AWGET_MAX_TARGET + 64];
+	const char *err;
+	size_t n = AWGET_MAX_TARGET - EXPAND_PORT_MAX;
+
+	memset(line, 'a', n);
+	expand_all(line, "1", got, sizeof(got), &err);
+	ck_assert_ptr_null(err);
+	ck_assert_uint_eq(strlen(got), n + 2); /* ":1" */
+	line[n] = 'a';
+	expand_all(line, "1", got, sizeof(got), &err);
+	ck_assert_str_eq(err, "target too long to take a port of -p");
+	ck_assert_str_eq(got, line);
+	free(line);
+}
+END_TEST
+
+START_TEST(test_expand_size)
+{
+	static struct expand x;
+	struct ports p;
+
+	memset(&x, 0, sizeof(x));
+	ck_assert_ptr_null(ports_parse("80,8000-8009,https:443", &p));
+	x.ports = &p;
+	ck_assert_int_eq(expand_start(&x, "127.0.0.0/8", 11), 1);
+	ck_assert_uint_eq(expand_size(&x), 12ULL << 24);
+	ck_assert_int_eq(expand_start(&x, "localhost", 9), 1);
+	ck_assert_uint_eq(expand_size(&x), 12);
+	ck_assert_int_eq(expand_start(&x, "127.0.0.0/33", 12), 1);
+	ck_assert_uint_eq(expand_size(&x), 1);
+	x.ports = NULL;
+	ck_assert_int_eq(expand_start(&x, "127.0.0.0/0", 11), 1);
+	ck_assert_uint_eq(expand_size(&x), 1ULL << 32);
+	ports_free(&p);
+}
+END_TEST
+
 /* A /0 is 2^32 positions, held as two numbers: its ends come out. */
 START_TEST(test_expand_whole_space)
 {
@@ -283,6 +329,8 @@ expand_suite(void)
 	tcase_add_test(tc, test_expand_ranges);
 	tcase_add_test(tc, test_expand_ports);
 	tcase_add_test(tc, test_expand_whole_space);
+	tcase_add_test(tc, test_expand_ports_too_long);
+	tcase_add_test(tc, test_expand_size);
 	return s;
 }
 

@@ -256,6 +256,12 @@ START_TEST(test_options_parse_connect_to)
 	check_err(PARSE("--connect-to", "a:1:b:65536", "h"),
 	    "connect-to is not HOST1:PORT1:HOST2:PORT2: a:1:b:65536");
 	options_free(&opts);
+	check_err(PARSE("--connect-to", "a:[1]:b:2", "h"),
+	    "connect-to is not HOST1:PORT1:HOST2:PORT2: a:[1]:b:2");
+	options_free(&opts);
+	check_err(PARSE("--connect-to", "a:1::[12]", "h"),
+	    "connect-to is not HOST1:PORT1:HOST2:PORT2: a:1::[12]");
+	options_free(&opts);
 	check_err(PARSE("--connect-to", "[::1:1:b:2", "h"),
 	    "connect-to is not HOST1:PORT1:HOST2:PORT2: [::1:1:b:2");
 }

@@ -905,6 +905,77 @@ START_TEST(test_targets_ports)
 }
 END_TEST
 
+/* The progress total: ranges and ports counted, not made; --shard too. */
+START_TEST(test_targets_count)
+{
+	static const char in[] = "127.0.0.0/8\nh\nh:81\nbad!\n# c\n"
+	                         "127.0.0.0/33\n";
+	char *argv[] = {"127.0.0.0/30", "h", "127.0.0.1-2"};
+	struct targets *ts;
+	struct ports p;
+
+	ck_assert_ptr_null(ports_parse("80,https:443", &p));
+	ts = targets_from_fd(stream_of(in, sizeof(in) - 1));
+	targets_ports(ts, &p);
+	/* 2^24 x 2, 2, 1, 1 (one error), 1 (one error). */
+	ck_assert_uint_eq(targets_count(ts), (2ULL << 24) + 5);
+	targets_free(ts);
+	ts = targets_from_args(argv, 3);
+	ck_assert_uint_eq(targets_count(ts), 7);
+	targets_free(ts);
+	ts = targets_from_args(argv, 3);
+	targets_shard(ts, 2, 3); /* positions 1 and 4 of 0-6 */
+	ck_assert_uint_eq(targets_count(ts), 2);
+	targets_free(ts);
+	ts = targets_from_args(argv, 3);
+	targets_shard(ts, 1, 3); /* 0, 3 and 6 */
+	ck_assert_uint_eq(targets_count(ts), 3);
+	targets_free(ts);
+	ports_free(&p);
+}
+END_TEST
+
+/* A byte order mark split over reads is still skipped; one that comes
+ * after a line is the next line's. */
+START_TEST(test_targets_bom_split)
+{
+	struct targets *ts;
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	ts = targets_from_fd(p[0]);
+	ck_assert_int_eq(write(p[1], "\xef\xbb", 2), 2);
+	targets_readable(ts);
+	ck_assert_ptr_null(targets_next(ts));
+	ck_assert_int_eq(write(p[1],
+	                     "\xbf"
+	                     "a\n",
+	                     3),
+	    3);
+	targets_readable(ts);
+	next_ok(ts, "a", "a", 80);
+	close(p[1]);
+	targets_free(ts);
+	ck_assert_int_eq(pipe(p), 0);
+	ts = targets_from_fd(p[0]);
+	ck_assert_int_eq(write(p[1], "a\n", 2), 2);
+	targets_readable(ts);
+	next_ok(ts, "a", "a", 80);
+	ck_assert_int_eq(write(p[1],
+	                     "\xef\xbb\xbf"
+	                     "b\n",
+	                     5),
+	    5);
+	targets_readable(ts);
+	next_ok(ts,
+	    "\xef\xbb\xbf"
+	    "b",
+	    "b", 80);
+	close(p[1]);
+	targets_free(ts);
+}
+END_TEST
+
 /* A UTF-8 byte order mark opening the input is not part of a target. */
 START_TEST(test_targets_bom)
 {
@@ -1057,6 +1128,8 @@ targets_suite(void)
 	tcase_add_test(tc, test_targets_ranges);
 	tcase_add_test(tc, test_targets_ports);
 	tcase_add_test(tc, test_targets_bom);
+	tcase_add_test(tc, test_targets_bom_split);
+	tcase_add_test(tc, test_targets_count);
 	tcase_add_test(tc, test_targets_from_stream_long_line_leading_blanks);
 
 	tc = tcase(s, "targets_error");
