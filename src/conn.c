@@ -70,13 +70,12 @@ struct conn {
 	struct event io;     /* fd, edge-triggered, read and write */
 	struct event *timer; /* made when first needed: a move, a pause */
 	enum conn_timer timer_for;
-	struct sched_wait *wait; /* for a descriptor, made when none is free */
 	/* Flags, in bits: a conn per target in flight, -c of them. */
-	unsigned int single_left : 1; /* without ai: addr not tried yet */
-	unsigned int readable : 1; /* an edge said so, no read found it empty */
-	unsigned int peer_closed : 1; /* an edge said the peer shut down */
-	unsigned int
-	    write_failed : 1; /* a write failed: its error kept below */
+	unsigned int single_left : 1;  /* without ai: addr not tried yet */
+	unsigned int readable : 1;     /* an edge said so, no read drained it */
+	unsigned int peer_closed : 1;  /* an edge said the peer shut down */
+	unsigned int write_failed : 1; /* a write failed: its error is kept */
+	struct sched_wait *wait; /* for a descriptor, made when none is free */
 	struct conn_stage tcp;
 	struct conn_stage *stages[CONN_MAX_STAGES]; /* bottom first */
 	int nstages;
