@@ -68,6 +68,7 @@ enum outcome {
 	OUTCOME_INTERRUPTED,
 	OUTCOME_TLS,
 	OUTCOME_REDIRECT,
+	OUTCOME_PROXY,
 	OUTCOME_COUNT /* not an outcome: how many there are */
 };
 

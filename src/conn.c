@@ -76,6 +76,7 @@ struct conn {
 	unsigned int peer_closed : 1;  /* an edge said the peer shut down */
 	unsigned int write_failed : 1; /* a write failed: its error is kept */
 	struct sched_wait *wait; /* for a descriptor, made when none is free */
+	const struct proxy *via; /* a tunnel through this HTTP proxy, or NULL */
 	struct conn_stage tcp;
 	struct conn_stage *stages[CONN_MAX_STAGES]; /* bottom first */
 	int nstages;
@@ -174,6 +175,11 @@ conn_stack(struct conn *c)
 	c->tcp.conn = c;
 	c->tcp.below = NULL;
 	c->stages[c->nstages++] = &c->tcp;
+	if (c->via != NULL) {
+		c->stages[c->nstages] =
+		    conn_proxy_new(c, c->stages[c->nstages - 1]);
+		c->nstages++;
+	}
 	if (c->t->tls) {
 		c->stages[c->nstages] =
 		    conn_tls_new(c, c->stages[c->nstages - 1]);
@@ -458,10 +464,11 @@ conn_on_timer(evutil_socket_t fd, short what, void *arg)
 struct conn *
 conn_new(struct awget *ctx, const struct target *t, long long end_us,
     struct evutil_addrinfo *ai, const struct sockaddr *sa, socklen_t salen,
-    const struct conn_events *ev, void *arg)
+    const struct proxy *via, const struct conn_events *ev, void *arg)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
 
+	c->via = via;
 	c->ctx = ctx;
 	c->end_us = end_us;
 	c->t = t;
@@ -674,6 +681,24 @@ int
 conn_retries(const struct conn *c)
 {
 	return c->retries;
+}
+
+const struct proxy *
+conn_via(const struct conn *c)
+{
+	return c->via;
+}
+
+const char *
+conn_tunnel_head(const struct conn *c, size_t *len)
+{
+	const char *h;
+	int i;
+
+	for (i = 0; i < c->nup; i++)
+		if ((h = conn_proxy_head(c->stages[i], len)) != NULL)
+			return h;
+	return NULL;
 }
 
 SSL *

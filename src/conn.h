@@ -18,6 +18,7 @@
 struct conn;
 struct target;
 struct evutil_addrinfo;
+struct proxy;
 
 /*
  * What a connection tells its owner. Each is called from the connection's
@@ -41,11 +42,12 @@ struct conn_events {
 /*
  * Connect for t (not owned; it outlives the connection), whose deadline
  * is at end_us (monotonic_us()), to the addresses ai (owned), or if ai is
- * NULL to sa alone, telling ev's functions with arg.
+ * NULL to sa alone (a proxy's; through its CONNECT when via is not NULL),
+ * telling ev's functions with arg.
  */
 struct conn *conn_new(struct awget *, const struct target *, long long,
     struct evutil_addrinfo *, const struct sockaddr *, socklen_t,
-    const struct conn_events *, void *);
+    const struct proxy *, const struct conn_events *, void *);
 void conn_free(struct conn *);
 /* Free what the run's connections shared; just before the base goes. */
 void conn_cleanup(struct awget *);
@@ -74,6 +76,8 @@ const char *conn_peer(const struct conn *, char *, size_t);
 unsigned short conn_port(const struct conn *);
 /* --retry attempts made. */
 int conn_retries(const struct conn *);
+/* The proxy's answer to CONNECT once the tunnel is open, raw; or NULL. */
+const char *conn_tunnel_head(const struct conn *, size_t *);
 /* The TLS session once its handshake is done, or NULL. */
 SSL *conn_ssl(const struct conn *);
 

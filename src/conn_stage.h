@@ -37,6 +37,10 @@ struct conn_stage {
 
 /* The socket: the stage every connection starts with. */
 extern const struct conn_stage_ops conn_tcp_ops;
+/* An HTTP proxy's CONNECT tunnel over below (conn_proxy.c). */
+struct conn_stage *conn_proxy_new(struct conn *, struct conn_stage *);
+/* The proxy's answer to CONNECT, raw, once the tunnel is open; or NULL. */
+const char *conn_proxy_head(const struct conn_stage *, size_t *);
 /* TLS over below (conn_tls.c), for an https:// target. */
 struct conn_stage *conn_tls_new(struct conn *, struct conn_stage *);
 /* The stage's SSL once its handshake is done, or NULL. */
@@ -45,6 +49,7 @@ SSL *conn_tls_ssl(const struct conn_stage *);
 void conn_tls_cleanup(struct awget *);
 
 /* What a stage may ask of its connection. */
+const struct proxy *conn_via(const struct conn *);
 struct awget *conn_ctx(const struct conn *);
 const struct target *conn_target(const struct conn *);
 int conn_fd(const struct conn *);

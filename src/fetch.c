@@ -84,8 +84,11 @@ struct fetch {
 	size_t nhops;
 	const char *redirect_error; /* why the final 3xx was not followed */
 	enum fetch_state state;
-	int retries;        /* --retry attempts of the hops before this one */
-	long long start_us; /* monotonic_us() at the start: time_ms */
+	int retries; /* --retry attempts of the hops before this one */
+	const struct proxy
+	    *proxy;           /* this hop's proxy (-x, environment), or NULL */
+	unsigned char tunnel; /* and through its CONNECT */
+	long long start_us;   /* monotonic_us() at the start: time_ms */
 	struct dns_lookup *dns; /* pending lookup, or NULL */
 	struct conn *conn;      /* from CONNECTING on */
 	struct buf req;         /* the request's bytes the socket left */
@@ -179,7 +182,26 @@ fetch_connect_literal(struct fetch *f, int family, const unsigned char *addr,
 	}
 	fetch_set_state(f, FETCH_CONNECTING);
 	f->conn = conn_new(f->ctx, f->hop, fetch_end_us(f), NULL,
-	    (struct sockaddr *)&ss, len, &fetch_conn_events, f);
+	    (struct sockaddr *)&ss, len, f->tunnel ? f->proxy : NULL,
+	    &fetch_conn_events, f);
+}
+
+/* -x: connect to the proxy, by its address or its name. */
+static void
+fetch_connect_proxy(struct fetch *f)
+{
+	const struct proxy *p = f->proxy;
+	const struct resolve_pin *pin;
+
+	if (p->family != 0)
+		fetch_connect_literal(f, p->family, p->addr, p->port);
+	else if ((pin = options_pin(f->ctx->opts, p->host, p->port)) != NULL)
+		fetch_connect_literal(f, pin->family, pin->addr, p->port);
+	else {
+		fetch_set_state(f, FETCH_RESOLVING);
+		f->dns = dns_lookup(f->ctx->base, f->ctx->dns, p->host, p->port,
+		    f->ctx->opts->family, fetch_on_resolved, f);
+	}
 }
 
 /* Fetch f->hop: the target itself, or a redirect's Location. */
@@ -201,6 +223,20 @@ fetch_go(struct fetch *f)
 	if (t->tls && ctx->tls == NULL && ctx->tls_error[0] == '\0')
 		ctx->tls = tls_ctx_new(NULL, ctx->opts, ctx->tls_error,
 		    sizeof(ctx->tls_error));
+	/*
+	 * -x: the socket goes to the proxy, which is asked for the URL in
+	 * absolute form, or for a tunnel (https://, --proxytunnel) that TLS
+	 * then goes through; Host, SNI and the certificate check stay the
+	 * URL's.
+	 */
+	if ((f->proxy = options_proxy(ctx->opts, t)) != NULL) {
+		f->tunnel = t->tls || ctx->opts->proxytunnel;
+		if (ctx->opts->verbose)
+			output_trace(ctx->out, f->t->text, "through proxy %s%s",
+			    f->proxy->shown, f->tunnel ? " (CONNECT)" : "");
+		fetch_connect_proxy(f);
+		return;
+	}
 	/* --connect-to: elsewhere for the socket; Host, SNI and the
 	 * certificate check stay the URL's (they read t). */
 	if ((ct = options_connect_to(ctx->opts, t->host, t->port)) != NULL) {
@@ -252,6 +288,11 @@ fetch_on_resolved(struct evutil_addrinfo *ai, const char *why, void *arg)
 	struct fetch *f = arg;
 
 	f->dns = NULL;
+	if (ai == NULL && f->proxy != NULL) {
+		fetch_fail(f, OUTCOME_PROXY, "proxy %s: cannot resolve %s: %s",
+		    f->proxy->shown, f->proxy->host, why);
+		return;
+	}
 	if (ai == NULL) {
 		fetch_fail(f, OUTCOME_RESOLVE, "cannot resolve %s: %s",
 		    f->hop->host, why);
@@ -259,7 +300,7 @@ fetch_on_resolved(struct evutil_addrinfo *ai, const char *why, void *arg)
 	}
 	fetch_set_state(f, FETCH_CONNECTING);
 	f->conn = conn_new(f->ctx, f->hop, fetch_end_us(f), ai, NULL, 0,
-	    &fetch_conn_events, f);
+	    f->tunnel ? f->proxy : NULL, &fetch_conn_events, f);
 }
 
 /* A connection is up (again, after a reset before any answer). */
@@ -290,7 +331,8 @@ fetch_send(struct fetch *f)
 		req = &f->ctx->request;
 		req->len = 0;
 		http_request_build(f->ctx->req, f->hop, f->method,
-		    f->hop != f->t && redirect_foreign(f->t, f->hop), req);
+		    f->hop != f->t && redirect_foreign(f->t, f->hop),
+		    f->tunnel ? NULL : f->proxy, req);
 	}
 	if ((n = conn_write(f->conn, req->data, req->len)) < 0) {
 		if (n == CONN_AGAIN && req != &f->req)
@@ -315,16 +357,26 @@ static void
 fetch_keep_hop(struct fetch *f)
 {
 	struct hop *h;
-	struct buf url = {0};
+	struct buf url = {0}, head = {0};
 	char ip[INET6_ADDRSTRLEN];
+	const char *ph;
+	size_t plen;
 
 	f->hops = xrealloc(f->hops, (f->nhops + 1) * sizeof(*f->hops));
 	h = &f->hops[f->nhops++];
 	target_url(f->hop, &url);
 	h->url = url.data;
 	h->ip = conn_peer(f->conn, ip, sizeof(ip)) != NULL ? xstrdup(ip) : NULL;
-	h->head = f->resp.head.data;
-	h->len = f->resp.head.len;
+	h->proxy_len = 0;
+	if ((ph = conn_tunnel_head(f->conn, &plen)) != NULL) {
+		buf_append(&head, ph, plen);
+		buf_append(&head, f->resp.head.data, f->resp.head.len);
+		h->proxy_len = plen;
+		http_response_free(&f->resp);
+	} else
+		head = f->resp.head;
+	h->head = head.data;
+	h->len = head.len;
 	f->resp.head = (struct buf){0};
 }
 
@@ -498,10 +550,24 @@ fetch_on_io(void *arg)
 	fetch_receive(f);
 }
 
+/*
+ * No address and no retry left. Through a proxy, a connection that never
+ * got past TCP is the proxy's failure, and says so.
+ */
 static void
 fetch_on_failed(void *arg, enum outcome outcome, const char *msg)
 {
-	fetch_end(arg, outcome, msg);
+	struct fetch *f = arg;
+	const char *phase = conn_phase(f->conn);
+	char m[512];
+
+	if (f->proxy != NULL && outcome != OUTCOME_PROXY && phase != NULL &&
+	    strcmp(phase, "connect") == 0) {
+		snprintf(m, sizeof(m), "proxy %s: %s", f->proxy->shown, msg);
+		fetch_end(f, OUTCOME_PROXY, m);
+		return;
+	}
+	fetch_end(f, outcome, msg);
 }
 
 /* Set the run's timer for the oldest fetch's deadline. */
@@ -610,6 +676,8 @@ fetch_end(struct fetch *f, enum outcome outcome, const char *msg)
 		r.nhops = f->nhops;
 		r.redirect_error = f->redirect_error;
 	}
+	if (f->proxy != NULL)
+		r.proxy = f->proxy->shown;
 	r.outcome = outcome;
 	r.msg = msg;
 	if (outcome != OUTCOME_INVALID_TARGET) {
@@ -624,6 +692,7 @@ fetch_end(struct fetch *f, enum outcome outcome, const char *msg)
 			r.port = f->hop->port;
 		r.ssl = conn_ssl(f->conn);
 		r.retries += conn_retries(f->conn);
+		r.proxy_head = conn_tunnel_head(f->conn, &r.proxy_len);
 	}
 	if (outcome == OUTCOME_OK) {
 		r.head = f->resp.head.data;

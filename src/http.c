@@ -15,6 +15,7 @@
 
 #include "awget.h"
 #include "http.h"
+#include "proxy.h"
 #include "targets.h"
 #include "util.h"
 
@@ -163,7 +164,7 @@ http_request_free(struct http_request *r)
 
 void
 http_request_build(const struct http_request *r, const struct target *t,
-    const char *method, int foreign, struct buf *b)
+    const char *method, int foreign, const struct proxy *proxy, struct buf *b)
 {
 	char port[8];
 	size_t ml, pl = strlen(t->path);
@@ -177,7 +178,10 @@ http_request_build(const struct http_request *r, const struct target *t,
 	        (r->host != NULL ? strlen(r->host) : 0));
 	buf_append(b, method, ml);
 	buf_append(b, " ", 1);
-	buf_append(b, t->path, pl);
+	if (proxy != NULL)
+		target_url(t, b); /* absolute form; its path included */
+	else
+		buf_append(b, t->path, pl);
 	buf_append(b, " ", 1);
 	buf_append(b, r->version, 8);
 	buf_append(b, "\r\n", 2);
@@ -195,6 +199,11 @@ http_request_build(const struct http_request *r, const struct target *t,
 		if (t->port != (t->tls ? 443 : 80))
 			buf_append(b, port,
 			    snprintf(port, sizeof(port), ":%u", t->port));
+		buf_append(b, "\r\n", 2);
+	}
+	if (proxy != NULL && proxy->basic != NULL) {
+		buf_append(b, "Proxy-Authorization: Basic ", 27);
+		buf_append(b, proxy->basic, strlen(proxy->basic));
 		buf_append(b, "\r\n", 2);
 	}
 	if (foreign)

@@ -10,6 +10,7 @@
 #include "util.h"
 
 struct target;
+struct proxy;
 
 /* What every target is sent, prepared once per run. */
 struct http_request {
@@ -104,10 +105,11 @@ void http_request_free(struct http_request *);
  * Append the whole request for t to b: with method instead of the run's
  * unless NULL; foreign: t is a redirect's hop to another origin (scheme,
  * host or port) than the target's, which gets no -H Host, Authorization
- * or Cookie.
+ * or Cookie; proxy: through this HTTP proxy, without a tunnel, so in
+ * absolute form (RFC 9112 section 3.2.2), with its credentials.
  */
 void http_request_build(const struct http_request *, const struct target *,
-    const char *, int, struct buf *);
+    const char *, int, const struct proxy *, struct buf *);
 
 /* Parse "HTTP/d.d ddd[ reason]"; -1 if the line is not a status line. */
 int http_parse_status(const char *, size_t, struct http_status *);

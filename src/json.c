@@ -271,6 +271,16 @@ json_response(struct buf *b, const char *head, size_t len)
 	}
 }
 
+/* "proxy_connect": the proxy's answer to CONNECT, as a response. */
+static void
+json_connect(struct buf *b, const char *head, size_t len)
+{
+	json_key(b, "proxy_connect");
+	buf_append(b, "{", 1);
+	json_response(b, head, len);
+	buf_append(b, "}", 1);
+}
+
 /* "redirects": the hops -L followed, each with its URL, address and
  * answer. */
 static void
@@ -288,7 +298,10 @@ json_hops(struct buf *b, const struct hop *h, size_t n)
 			json_key(b, "ip");
 			json_cstring(b, h[i].ip);
 		}
-		json_response(b, h[i].head, h[i].len);
+		if (h[i].proxy_len > 0)
+			json_connect(b, h[i].head, h[i].proxy_len);
+		json_response(b, h[i].head + h[i].proxy_len,
+		    h[i].len - h[i].proxy_len);
 		buf_append(b, "}", 1);
 	}
 	buf_append(b, "]", 1);
@@ -305,6 +318,10 @@ json_target(struct buf *b, const struct json_target *t)
 		json_key(b, "final_url");
 		json_cstring(b, t->final_url);
 	}
+	if (t->proxy != NULL) {
+		json_key(b, "proxy");
+		json_cstring(b, t->proxy);
+	}
 	if (t->ip != NULL) {
 		json_key(b, "ip");
 		json_cstring(b, t->ip);
@@ -315,6 +332,8 @@ json_target(struct buf *b, const struct json_target *t)
 		json_key(b, "tls");
 		buf_append(b, t->tls, strlen(t->tls));
 	}
+	if (t->proxy_head != NULL)
+		json_connect(b, t->proxy_head, t->proxy_len);
 	if (t->error == NULL)
 		json_response(b, t->head, t->len);
 	if (t->redirect_error != NULL) {

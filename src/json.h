@@ -23,6 +23,9 @@ struct json_target {
 	/* -L: the last hop's URL, the hops before it, and why a final
 	 * redirect was not followed. */
 	const char *final_url;
+	const char *proxy; /* the proxy used, without credentials, or NULL */
+	const char *proxy_head; /* its answer to CONNECT, raw, or NULL */
+	size_t proxy_len;
 	const struct hop *hops;
 	size_t nhops;
 	const char *redirect_error;

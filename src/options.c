@@ -19,6 +19,7 @@
 #include "http.h"
 #include "options.h"
 #include "output.h"
+#include "targets.h"
 #include "util.h"
 
 static const char usage_text[] =
@@ -26,7 +27,9 @@ static const char usage_text[] =
     "             [-A agent] [--cacert file] [-c concurrency]\n"
     "             [--connect-timeout seconds] [--connect-to h1:p1:h2:p2]\n"
     "             [-H header] [-i file] [--max-redirs n] [-p ports]\n"
-    "             [--rate n] [-r resolver]\n"
+    "             [--noproxy list] [--proxytunnel] [--rate n]\n"
+    "             [-r resolver]\n"
+    "             [-U user:password] [-x proxy]\n"
     "             [--resolve host:port:addr]\n"
     "             [--retry n] [--shard k/n] [-t seconds]\n"
     "             [--tls-max version] [-X method] [target ...]\n"
@@ -53,6 +56,10 @@ static const char usage_text[] =
     "      --no-progress       no progress line, even on a terminal\n"
     "  -p, --ports LIST        try each target without a port on each of\n"
     "                          LIST: 80,8000-8010,https:443\n"
+    "      --noproxy LIST      no proxy for these hosts, domains, addresses\n"
+    "                          and CIDR blocks ('*': none), over NO_PROXY\n"
+    "      --proxytunnel       through an HTTP proxy, CONNECT for http://\n"
+    "                          targets too (https:// always is)\n"
     "      --progress          a progress line on stderr, even if it is\n"
     "                          not a terminal\n"
     "      --rate N            at most N new connections a second\n"
@@ -67,9 +74,13 @@ static const char usage_text[] =
     "      --stats             a summary on stderr at the end\n"
     "  -t, --timeout SECS      deadline per target (default 10)\n"
     "      --tls-max VERSION   newest TLS to offer: 1.2 or 1.3 (default)\n"
+    "  -U, --proxy-user USER:PASSWORD\n"
+    "                          the proxy's credentials\n"
     "  -V, --version           print the version and exit\n"
     "  -v, --verbose           trace every target's state changes on stderr\n"
-    "  -X, --request METHOD    send METHOD instead of GET\n";
+    "  -X, --request METHOD    send METHOD instead of GET\n"
+    "  -x, --proxy URL         through this proxy: http://HOST:PORT (the\n"
+    "                          default scheme; port 1080 by default)\n";
 
 /* Long options without a letter. */
 #define OPTION_CACERT 256
@@ -84,6 +95,8 @@ static const char usage_text[] =
 #define OPTION_TLS_MAX 265
 #define OPTION_MAX_REDIRS 266
 #define OPTION_CONNECT_TO 267
+#define OPTION_PROXYTUNNEL 268
+#define OPTION_NOPROXY 269
 
 static const struct option longopts[] = {
     {"http1.0", no_argument, NULL, '0'},
@@ -92,6 +105,10 @@ static const struct option longopts[] = {
     {"resolve", required_argument, NULL, OPTION_RESOLVE},
     {"connect-to", required_argument, NULL, OPTION_CONNECT_TO},
     {"ports", required_argument, NULL, 'p'},
+    {"proxy", required_argument, NULL, 'x'},
+    {"proxy-user", required_argument, NULL, 'U'},
+    {"proxytunnel", no_argument, NULL, OPTION_PROXYTUNNEL},
+    {"noproxy", required_argument, NULL, OPTION_NOPROXY},
     {"shard", required_argument, NULL, OPTION_SHARD},
     {"connect-timeout", required_argument, NULL, OPTION_CONNECT_TIMEOUT},
     {"progress", no_argument, NULL, OPTION_PROGRESS},
@@ -119,7 +136,7 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char shortopts[] = ":046A:c:H:hIi:jkLp:r:t:VvX:";
+static const char shortopts[] = ":046A:c:H:hIi:jkLp:r:t:U:VvX:x:";
 
 const char *
 options_usage(void)
@@ -418,11 +435,59 @@ long_option_error(const char *arg, char *err, size_t errlen)
 	return fail(err, errlen, "unknown option %s", arg);
 }
 
+/* The first of two environment variables set and not empty, or NULL. */
+static const char *
+first_env(const char *a, const char *b)
+{
+	const char *v;
+
+	if (a != NULL && (v = getenv(a)) != NULL && v[0] != '\0')
+		return v;
+	if (b != NULL && (v = getenv(b)) != NULL && v[0] != '\0')
+		return v;
+	return NULL;
+}
+
+/* One proxy of the environment, from variable name's value url. */
+static const char *
+env_proxy(const char *name, const char *url, struct proxy *p, int *use,
+    char *err, size_t errlen)
+{
+	const char *why;
+
+	if (url == NULL)
+		return NULL;
+	if ((why = proxy_parse(url, NULL, p)) == NULL && p->kind != PROXY_HTTP)
+		why = "SOCKS proxies are not supported yet";
+	if (why != NULL) {
+		fail(err, errlen, "proxy in %s: %s", name, why);
+		return why;
+	}
+	*use = 1;
+	return NULL;
+}
+
+/* The proxies of the environment, with curl's names and precedence. */
+static const char *
+env_proxies(struct options *o, char *err, size_t errlen)
+{
+	const char *all = first_env("all_proxy", "ALL_PROXY"), *v;
+
+	v = first_env("http_proxy", NULL); /* not HTTP_PROXY: CGI's httpoxy */
+	if (env_proxy(v != NULL ? "http_proxy" : "all_proxy", v ? v : all,
+	        &o->env_http, &o->use_env_http, err, errlen) != NULL)
+		return err;
+	v = first_env("https_proxy", "HTTPS_PROXY");
+	return env_proxy(v != NULL ? "https_proxy" : "all_proxy", v ? v : all,
+	    &o->env_https, &o->use_env_https, err, errlen);
+}
+
 enum options_result
 options_parse(struct options *o, int argc, char **argv, char *err,
     size_t errlen)
 {
-	const char *errstr, *method = NULL;
+	const char *errstr, *method = NULL, *proxy_url = NULL;
+	const char *proxy_user = NULL, *noproxy = NULL;
 	char name[32];
 	int c, head = 0;
 	long long n;
@@ -472,6 +537,19 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 				    "HOST1:PORT1:HOST2:PORT2: %s",
 				    optarg);
 			o->nconnect_to++;
+			break;
+		case 'x':
+			proxy_url = optarg;
+			o->proxy_given = 1;
+			break;
+		case OPTION_NOPROXY:
+			noproxy = optarg;
+			break;
+		case 'U':
+			proxy_user = optarg;
+			break;
+		case OPTION_PROXYTUNNEL:
+			o->proxytunnel = 1;
 			break;
 		case 'p':
 			ports_free(&o->ports);
@@ -618,6 +696,20 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 			    argv[optind - 1]);
 		}
 	}
+	if (proxy_url != NULL && proxy_url[0] != '\0') {
+		if ((errstr = proxy_parse(proxy_url, proxy_user, &o->proxy)) !=
+		    NULL)
+			return fail(err, errlen, "proxy: %s", errstr);
+		if (o->proxy.kind != PROXY_HTTP)
+			return fail(err, errlen,
+			    "proxy: SOCKS proxies are not supported yet");
+		o->use_proxy = 1;
+	} else if (proxy_user != NULL)
+		return fail(err, errlen, "-U needs a proxy (-x)");
+	if (!o->proxy_given && (errstr = env_proxies(o, err, errlen)) != NULL)
+		return OPTIONS_ERROR;
+	o->noproxy =
+	    noproxy != NULL ? noproxy : first_env("NO_PROXY", "no_proxy");
 	if (head && method != NULL && strcmp(method, "HEAD") != 0)
 		return fail(err, errlen, "cannot use -I with -X %s", method);
 	o->method = head ? "HEAD" : method != NULL ? method : "GET";
@@ -645,6 +737,18 @@ options_pin(const struct options *o, const char *host, unsigned short port)
 		    strncasecmp(o->pins[i].host, host, len) == 0)
 			return &o->pins[i];
 	return NULL;
+}
+
+const struct proxy *
+options_proxy(const struct options *o, const struct target *t)
+{
+	if (o->noproxy != NULL && proxy_skipped(o->noproxy, t->host))
+		return NULL;
+	if (o->proxy_given)
+		return o->use_proxy ? &o->proxy : NULL;
+	if (t->tls)
+		return o->use_env_https ? &o->env_https : NULL;
+	return o->use_env_http ? &o->env_http : NULL;
 }
 
 const struct connect_to *
@@ -676,6 +780,10 @@ options_free(struct options *o)
 	o->connect_to = NULL;
 	o->nconnect_to = 0;
 	ports_free(&o->ports);
+	proxy_free(&o->proxy);
+	proxy_free(&o->env_http);
+	proxy_free(&o->env_https);
+	o->use_proxy = o->use_env_http = o->use_env_https = 0;
 	free(o->pins);
 	o->pins = NULL;
 	o->npins = 0;

@@ -6,6 +6,7 @@
 #include <sys/time.h>
 
 #include "expand.h"
+#include "proxy.h"
 
 /* --resolve HOST:PORT:ADDR: an address pinned for a name and port. */
 struct resolve_pin {
@@ -53,7 +54,16 @@ struct options {
 	size_t npins;
 	struct connect_to *connect_to; /* --connect-to, first match wins */
 	size_t nconnect_to;
-	struct ports ports;         /* -p, or none */
+	struct ports ports; /* -p, or none */
+	int proxy_given;    /* -x, even empty: the environment is not read */
+	int use_proxy;      /* -x given, and not empty */
+	struct proxy proxy; /* -x and -U */
+	/* The environment's, as curl reads it: http_proxy (lower case only),
+	 * https_proxy or HTTPS_PROXY, all_proxy or ALL_PROXY for either. */
+	int use_env_http, use_env_https;
+	struct proxy env_http, env_https;
+	const char *noproxy; /* --noproxy, else NO_PROXY or no_proxy, or NULL */
+	int proxytunnel;     /* --proxytunnel: CONNECT for http:// too */
 	unsigned long long shard_k; /* --shard K/N, or 0 */
 	unsigned long long shard_n;
 	char **targets; /* target arguments, or none */
@@ -79,6 +89,10 @@ enum options_result {
 enum options_result options_parse(struct options *, int, char **, char *,
     size_t);
 void options_free(struct options *);
+/* The proxy a URL goes through (-x, or the environment's), or NULL. */
+struct target;
+const struct proxy *options_proxy(const struct options *,
+    const struct target *);
 /* The first --connect-to for host and port, or NULL. */
 const struct connect_to *options_connect_to(const struct options *,
     const char *, unsigned short);

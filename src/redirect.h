@@ -13,9 +13,10 @@ struct target;
 /* An earlier hop of a target's chain: its URL, address and raw head. */
 struct hop {
 	char *url;
-	char *ip; /* or NULL */
-	char *head;
+	char *ip;   /* or NULL */
+	char *head; /* the proxy's answer to CONNECT, then the server's */
 	size_t len;
+	size_t proxy_len; /* the proxy's part, or 0 */
 };
 
 /* Whether an answer with this status is followed: 301, 302, 303, 307 and

@@ -40,6 +40,9 @@ report_json(struct awget *ctx, const struct report *r)
 		j.tls = tls.data;
 	}
 	j.final_url = r->final_url;
+	j.proxy = r->proxy;
+	j.proxy_head = r->proxy_head;
+	j.proxy_len = r->proxy_len;
 	j.hops = r->hops;
 	j.nhops = r->nhops;
 	j.redirect_error = r->redirect_error;
@@ -71,10 +74,14 @@ report_write(struct awget *ctx, const struct report *r)
 		report_json(ctx, r);
 		return;
 	}
-	/* One target's blocks, one after another, as curl -sIL shows them. */
+	/* One target's blocks, one after another, as curl -sIL shows them
+	 * (a proxy's answer to CONNECT first, as curl -D does). */
 	for (i = 0; i < r->nhops; i++)
 		output_headers(ctx->out, r->t->text, tlen, r->hops[i].head,
 		    r->hops[i].len);
+	if (r->proxy_head != NULL)
+		output_headers(ctx->out, r->t->text, tlen, r->proxy_head,
+		    r->proxy_len);
 	if (r->outcome == OUTCOME_OK)
 		output_headers(ctx->out, r->t->text, tlen, r->head, r->len);
 	else

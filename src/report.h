@@ -30,6 +30,9 @@ struct report {
 	const struct hop *hops;
 	size_t nhops;
 	const char *redirect_error;
+	const char *proxy;      /* the proxy it went through, shown, or NULL */
+	const char *proxy_head; /* its answer to CONNECT, raw, or NULL */
+	size_t proxy_len;
 };
 
 /*

@@ -27,6 +27,7 @@ static const char *const stats_classes[] = {
     [OUTCOME_INTERRUPTED] = "interrupted",
     [OUTCOME_TLS] = "tls",
     [OUTCOME_REDIRECT] = "redirect",
+    [OUTCOME_PROXY] = "proxy",
 };
 
 const char *

@@ -16,6 +16,8 @@ void *xmalloc(size_t);
 void *xcalloc(size_t, size_t);
 void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
+/* The n bytes at s as a new string. */
+char *xstrndup(const char *, size_t);
 
 /* Print "awget: MESSAGE" (and errno's text for fatal) and exit 1. */
 void fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));

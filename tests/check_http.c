@@ -114,7 +114,7 @@ check_request(const struct http_request *r, const char *s, const char *want)
 	struct buf b = {0};
 
 	ck_assert_msg(t->error == NULL, "\"%s\": %s", s, t->error);
-	http_request_build(r, t, NULL, 0, &b);
+	http_request_build(r, t, NULL, 0, NULL, &b);
 	buf_append(&b, "", 1);
 	ck_assert_str_eq(b.data, want);
 	ck_assert_uint_eq(b.len, strlen(want) + 1);
@@ -423,13 +423,13 @@ START_TEST(test_http_request_build_hop)
 	struct target *t = target_parse("g:81/p", 6);
 	struct buf b = {0};
 
-	http_request_build(r, t, "GET", 1, &b);
+	http_request_build(r, t, "GET", 1, NULL, &b);
 	buf_append(&b, "", 1);
 	ck_assert_str_eq(b.data,
 	    "GET /p HTTP/1.1\r\nHost: g:81\r\nUser-Agent: " UA
 	    "\r\nAccept: */*\r\nConnection: close\r\nX-A: 1\r\n\r\n");
 	b.len = 0;
-	http_request_build(r, t, NULL, 0, &b);
+	http_request_build(r, t, NULL, 0, NULL, &b);
 	buf_append(&b, "", 1);
 	ck_assert_str_eq(b.data,
 	    "POST /p HTTP/1.1\r\nHost: x.test\r\nUser-Agent: " UA
@@ -449,8 +449,8 @@ START_TEST(test_http_request_build_appends)
 	static const char one[] = "GET / HTTP/1.1\r\nHost: h\r\n" DEFAULTS;
 
 	buf_append(&b, "XYZ", 3);
-	http_request_build(r, t, NULL, 0, &b);
-	http_request_build(r, t, NULL, 0, &b);
+	http_request_build(r, t, NULL, 0, NULL, &b);
+	http_request_build(r, t, NULL, 0, NULL, &b);
 	ck_assert_uint_eq(b.len, 3 + 2 * (sizeof(one) - 1));
 	ck_assert_mem_eq(b.data, "XYZ", 3);
 	ck_assert_mem_eq(b.data + 3, one, sizeof(one) - 1);

@@ -211,7 +211,8 @@ START_TEST(test_json_target_redirects)
 {
 	static char h1[] = "HTTP/1.1 301 M\r\nLocation: /b\r\n\r\n";
 	static char fin[] = "HTTP/1.1 302 F\r\nLocation: ftp://x/\r\n\r\n";
-	struct hop hops[] = {{"http://h/a", "127.0.0.1", h1, sizeof(h1) - 1}};
+	struct hop hops[] = {
+	    {"http://h/a", "127.0.0.1", h1, sizeof(h1) - 1, 0}};
 	struct json_target t = {.target = "h/a",
 	    .target_len = 3,
 	    .url = "http://h/a",

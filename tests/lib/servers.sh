@@ -274,3 +274,27 @@ CONF
 	done
 	return 1
 }
+
+# tinyproxy_start DIR PORT [USER PASSWORD]: Debian's tinyproxy in the
+# foreground (-d) on 127.0.0.1:PORT with its own config, for clients on
+# 127.0.0.1 only; with USER and PASSWORD, HTTP Basic is required. Sets
+# TINYPROXY_PID.
+tinyproxy_start() {
+	local dir=$1 port=$2 auth=
+	mkdir -p "$dir"
+	[ $# -ge 4 ] && auth="BasicAuth $3 $4"
+	cat >"$dir/tinyproxy.conf" <<CONF
+Port $port
+Listen 127.0.0.1
+Timeout 30
+MaxClients 500
+Allow 127.0.0.1
+LogLevel Error
+LogFile "$dir/tinyproxy.log"
+PidFile "$dir/tinyproxy.pid"
+$auth
+CONF
+	/usr/bin/tinyproxy -d -c "$dir/tinyproxy.conf" 2>/dev/null &
+	TINYPROXY_PID=$!
+	wait_port "$port"
+}

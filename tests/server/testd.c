@@ -708,6 +708,16 @@ static const struct scenario scenarios[] = {
              "Content-Length: 0\r\n\r\n"),
         sc_text, NULL, NULL, 0},
     {"nul_block", 0, NULL, 0, sc_nul_block, sc_limit_total_more, NULL, 0},
+    /* As a proxy: what it may answer to CONNECT. */
+    {"connect_403", 0,
+        TEXT("HTTP/1.1 403 Forbidden\r\nServer: testd\r\n"
+             "Content-Length: 0\r\n\r\n"),
+        sc_text, NULL, NULL, 0},
+    {"connect_407", 0,
+        TEXT("HTTP/1.1 407 Proxy Authentication Required\r\n"
+             "Proxy-Authenticate: Basic realm=\"testd\"\r\n"
+             "Content-Length: 0\r\n\r\n"),
+        sc_text, NULL, NULL, 0},
     {"redirect_total", 0, NULL, 0, sc_redirect_total, sc_limit_total_more, NULL,
         0},
     {"slow_redirect", 0, NULL, 0, sc_slow_redirect, NULL, sc_slow_redirect_tick,
