@@ -244,6 +244,15 @@ else
 	not_ok "a bad http_proxy" "rc=$rc" "$(cat "$T/err")"
 fi
 
+## --retry applies to a refused proxy: each attempt a connection.
+aw -v --retry 2 -x "127.0.0.1:$CLOSED" "http://127.0.0.1:$P/"
+if [ "$rc" = 1 ] && [ "$(grep -c ': retry [0-9]* in ' "$T/err")" = 2 ] &&
+	grep -q "^awget: http://127.0.0.1:$P/: proxy http://127.0.0.1:$CLOSED: connection refused$" "$T/err"; then
+	ok "--retry 2, the proxy refuses: two retries, then one proxy error"
+else
+	not_ok "--retry with a refused proxy" "rc=$rc" "$(cat "$T/err")"
+fi
+
 ## Many targets through one proxy: every one an outcome.
 for i in $(seq 1 200); do echo "http://127.0.0.$((i % 200 + 1)):$P/"; done >"$T/list"
 aw -j -c 50 -x "127.0.0.1:$X" -i "$T/list"
