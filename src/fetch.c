@@ -186,20 +186,23 @@ fetch_connect_literal(struct fetch *f, int family, const unsigned char *addr,
 	    &fetch_conn_events, f);
 }
 
-/* -x: connect to the proxy, by its address or its name. */
+/*
+ * Connect to host and port: to addr at once when host is an address
+ * (family not 0), or one --resolve pins; else once DNS has answered.
+ */
 static void
-fetch_connect_proxy(struct fetch *f)
+fetch_connect(struct fetch *f, const char *host, unsigned short port,
+    int family, const unsigned char *addr)
 {
-	const struct proxy *p = f->proxy;
 	const struct resolve_pin *pin;
 
-	if (p->family != 0)
-		fetch_connect_literal(f, p->family, p->addr, p->port);
-	else if ((pin = options_pin(f->ctx->opts, p->host, p->port)) != NULL)
-		fetch_connect_literal(f, pin->family, pin->addr, p->port);
+	if (family != 0)
+		fetch_connect_literal(f, family, addr, port);
+	else if ((pin = options_pin(f->ctx->opts, host, port)) != NULL)
+		fetch_connect_literal(f, pin->family, pin->addr, port);
 	else {
 		fetch_set_state(f, FETCH_RESOLVING);
-		f->dns = dns_lookup(f->ctx->base, f->ctx->dns, p->host, p->port,
+		f->dns = dns_lookup(f->ctx->base, f->ctx->dns, host, port,
 		    f->ctx->opts->family, fetch_on_resolved, f);
 	}
 }
@@ -210,10 +213,8 @@ fetch_go(struct fetch *f)
 {
 	struct awget *ctx = f->ctx;
 	struct target *t = f->hop;
-	const struct resolve_pin *pin;
 	const struct connect_to *ct;
-	const char *host = t->host;
-	unsigned short port = t->port;
+	const struct proxy *p;
 
 	/*
 	 * The system trust store is read at the first https:// URL (see
@@ -229,35 +230,31 @@ fetch_go(struct fetch *f)
 	 * then goes through; Host, SNI and the certificate check stay the
 	 * URL's.
 	 */
-	if ((f->proxy = options_proxy(ctx->opts, t)) != NULL) {
+	if ((p = f->proxy = options_proxy(ctx->opts, t)) != NULL) {
 		f->tunnel = t->tls || ctx->opts->proxytunnel;
 		if (ctx->opts->verbose)
 			output_trace(ctx->out, f->t->text, "through proxy %s%s",
-			    f->proxy->shown, f->tunnel ? " (CONNECT)" : "");
-		fetch_connect_proxy(f);
+			    p->shown, f->tunnel ? " (CONNECT)" : "");
+		fetch_connect(f, p->host, p->port, p->family, p->addr);
 		return;
 	}
 	/* --connect-to: elsewhere for the socket; Host, SNI and the
 	 * certificate check stay the URL's (they read t). */
-	if ((ct = options_connect_to(ctx->opts, t->host, t->port)) != NULL) {
-		host = ct->host2 != NULL ? ct->host2 : t->host;
-		port = ct->port2 != 0 ? ct->port2 : t->port;
-		if (ctx->opts->verbose)
-			output_trace(ctx->out, f->t->text,
-			    "connect to %s port %u instead (--connect-to)",
-			    host, port);
+	if ((ct = options_connect_to(ctx->opts, t->host, t->port)) == NULL) {
+		fetch_connect(f, t->host, t->port, t->family, t->addr);
+		return;
 	}
-	if (host == t->host && t->family != 0)
-		fetch_connect_literal(f, t->family, t->addr, port);
-	else if (ct != NULL && ct->host2 != NULL && ct->family != 0)
-		fetch_connect_literal(f, ct->family, ct->addr, port);
-	else if ((pin = options_pin(ctx->opts, host, port)) != NULL)
-		fetch_connect_literal(f, pin->family, pin->addr, port);
-	else {
-		fetch_set_state(f, FETCH_RESOLVING);
-		f->dns = dns_lookup(ctx->base, ctx->dns, host, port,
-		    ctx->opts->family, fetch_on_resolved, f);
-	}
+	if (ctx->opts->verbose)
+		output_trace(ctx->out, f->t->text,
+		    "connect to %s port %u instead (--connect-to)",
+		    ct->host2 != NULL ? ct->host2 : t->host,
+		    ct->port2 != 0 ? ct->port2 : t->port);
+	if (ct->host2 == NULL)
+		fetch_connect(f, t->host, ct->port2 != 0 ? ct->port2 : t->port,
+		    t->family, t->addr);
+	else
+		fetch_connect(f, ct->host2,
+		    ct->port2 != 0 ? ct->port2 : t->port, ct->family, ct->addr);
 }
 
 void

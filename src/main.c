@@ -238,8 +238,9 @@ main(int argc, char **argv)
 	/*
 	 * A target is a few small blocks freed together when it ends; glibc
 	 * keeps such blocks in fastbins, never merged, and at -c 1000 the heap
-	 * grew to 1272 KiB with about 900 KiB live. Without fastbins
-	 * freed blocks merge and are reused: peak RSS falls by 0.4 MiB.
+	 * grew to 1272 KiB with about 1000 KiB in use (massif). Without
+	 * fastbins freed blocks merge and are reused: peak RSS falls by 0.4
+	 * MiB.
 	 */
 #ifdef M_MXFAST
 	mallopt(M_MXFAST, 0);

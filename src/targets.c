@@ -62,6 +62,19 @@ is_blank(int c)
 	    c == '\f';
 }
 
+/* s without its blanks at either end: the start, and *n shortened. */
+static const char *
+trim(const char *s, size_t *n)
+{
+	while (*n > 0 && is_blank((unsigned char)s[0])) {
+		s++;
+		(*n)--;
+	}
+	while (*n > 0 && is_blank((unsigned char)s[*n - 1]))
+		(*n)--;
+	return s;
+}
+
 /* Letters, digits, '-', '_' and '.': what a DNS name may hold here. */
 static int
 is_name_char(int c)
@@ -380,12 +393,7 @@ target_parse(const char *line, size_t len)
 	size_t shown, room, hostroom, n;
 	int toolong;
 
-	while (len > 0 && is_blank((unsigned char)line[0])) {
-		line++;
-		len--;
-	}
-	while (len > 0 && is_blank((unsigned char)line[len - 1]))
-		len--;
+	line = trim(line, &len);
 	toolong = len > AWGET_MAX_TARGET;
 	shown = toolong ? TOOLONG_SHOWN : len;
 	room = toolong ? 0 : len;
@@ -670,12 +678,7 @@ count_line(struct targets *ts, const char *line, size_t n)
 static struct target *
 take(struct targets *ts, const char *line, size_t n)
 {
-	while (n > 0 && is_blank((unsigned char)line[0])) {
-		line++;
-		n--;
-	}
-	while (n > 0 && is_blank((unsigned char)line[n - 1]))
-		n--;
+	line = trim(line, &n);
 	if (ts->counting) {
 		count_line(ts, line, n);
 		return NULL;
