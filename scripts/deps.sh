@@ -11,7 +11,7 @@ AWGET_BUILD_PKGS="gcc meson ninja-build pkg-config libevent-dev libssl-dev
 libidn2-dev libunistring-dev"
 AWGET_TEST_PKGS="check nginx libnginx-mod-http-echo dnsmasq-base mandoc
 clang-format strace iproute2 procps jq openssl ca-certificates time
-valgrind shellcheck tinyproxy"
+valgrind shellcheck tinyproxy microsocks"
 
 deps_install() {
 	local missing=() p sudo='' made_policy=0

@@ -76,7 +76,7 @@ struct conn {
 	unsigned int peer_closed : 1;  /* an edge said the peer shut down */
 	unsigned int write_failed : 1; /* a write failed: its error is kept */
 	struct sched_wait *wait; /* for a descriptor, made when none is free */
-	const struct proxy *via; /* a tunnel through this HTTP proxy, or NULL */
+	const struct conn_via *via; /* a tunnel through a proxy, or NULL */
 	struct conn_stage tcp;
 	struct conn_stage *stages[CONN_MAX_STAGES]; /* bottom first */
 	int nstages;
@@ -95,13 +95,11 @@ static void conn_on_fd(void *);
 static void conn_on_io(evutil_socket_t, short, void *);
 static void conn_on_timer(evutil_socket_t, short, void *);
 
-static void conn_trace(struct conn *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
+void
 conn_trace(struct conn *c, const char *fmt, ...)
 {
-	char line[256];
+	char line[768]; /* an escaped proxy line, 160 bytes, fits */
+	;
 	va_list ap;
 
 	if (!c->ctx->opts->verbose)
@@ -176,8 +174,9 @@ conn_stack(struct conn *c)
 	c->tcp.below = NULL;
 	c->stages[c->nstages++] = &c->tcp;
 	if (c->via != NULL) {
-		c->stages[c->nstages] =
-		    conn_proxy_new(c, c->stages[c->nstages - 1]);
+		c->stages[c->nstages] = c->via->proxy->kind == PROXY_HTTP
+		    ? conn_proxy_new(c, c->stages[c->nstages - 1])
+		    : conn_socks_new(c, c->stages[c->nstages - 1]);
 		c->nstages++;
 	}
 	if (c->t->tls) {
@@ -464,7 +463,7 @@ conn_on_timer(evutil_socket_t fd, short what, void *arg)
 struct conn *
 conn_new(struct awget *ctx, const struct target *t, long long end_us,
     struct evutil_addrinfo *ai, const struct sockaddr *sa, socklen_t salen,
-    const struct proxy *via, const struct conn_events *ev, void *arg)
+    const struct conn_via *via, const struct conn_events *ev, void *arg)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
 
@@ -683,7 +682,7 @@ conn_retries(const struct conn *c)
 	return c->retries;
 }
 
-const struct proxy *
+const struct conn_via *
 conn_via(const struct conn *c)
 {
 	return c->via;

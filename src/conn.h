@@ -34,6 +34,18 @@ struct conn_events {
 	void (*failed)(void *, enum outcome, const char *);
 };
 
+/*
+ * A connection through a proxy's tunnel: the proxy, and for socks4:// and
+ * socks5:// the target's address, found here (family 0: the proxy is
+ * given the name, as socks4a, socks5h and HTTP proxies are). The owner's,
+ * outliving the connection.
+ */
+struct conn_via {
+	const struct proxy *proxy;
+	int family;
+	unsigned char addr[16];
+};
+
 /* What conn_read and conn_write return besides a byte count. */
 #define CONN_AGAIN (-1) /* nothing now: wait for io */
 #define CONN_ERROR (-2) /* failed: conn_outcome and conn_message say how */
@@ -42,12 +54,12 @@ struct conn_events {
 /*
  * Connect for t (not owned; it outlives the connection), whose deadline
  * is at end_us (monotonic_us()), to the addresses ai (owned), or if ai is
- * NULL to sa alone (a proxy's; through its CONNECT when via is not NULL),
+ * NULL to sa alone (a proxy's; through its tunnel when via is not NULL),
  * telling ev's functions with arg.
  */
 struct conn *conn_new(struct awget *, const struct target *, long long,
     struct evutil_addrinfo *, const struct sockaddr *, socklen_t,
-    const struct proxy *, const struct conn_events *, void *);
+    const struct conn_via *, const struct conn_events *, void *);
 void conn_free(struct conn *);
 /* Free what the run's connections shared; just before the base goes. */
 void conn_cleanup(struct awget *);

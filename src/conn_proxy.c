@@ -42,7 +42,7 @@ tunnel_request(struct tunnel_stage *ps)
 {
 	struct conn *c = ps->st.conn;
 	const struct options *o = conn_ctx(c)->opts;
-	const struct proxy *p = conn_via(c);
+	const struct proxy *p = conn_via(c)->proxy;
 	char hp[AWGET_MAX_HOSTNAME + 16];
 
 	hostport(conn_target(c), hp, sizeof(hp));
@@ -59,6 +59,26 @@ tunnel_request(struct tunnel_stage *ps)
 	buf_append(&ps->req, "\r\n\r\n", 4);
 }
 
+/* Each line of the proxy's answer, cut to what a trace line holds. */
+static void
+tunnel_trace(struct tunnel_stage *ps)
+{
+	const struct http_response *r = &ps->resp;
+	char esc[OUTPUT_ESCAPED_MAX(160) + 1];
+	size_t off = 0, len, n;
+	const char *line;
+
+	while ((line = http_head_line(r->head.data, r->head.len, &off, &len)) !=
+	    NULL) {
+		if (len == 0)
+			continue; /* the blank line that ends it */
+		n = output_escape(esc, line, len < 160 ? len : 160);
+		esc[n] = '\0';
+		conn_trace(ps->st.conn, "proxy < %s%s", esc,
+		    len > 160 ? "..." : "");
+	}
+}
+
 /* The proxy's final answer: the tunnel is open on a 2xx. */
 static int
 tunnel_answer(struct tunnel_stage *ps)
@@ -70,6 +90,9 @@ tunnel_answer(struct tunnel_stage *ps)
 	size_t off = 0, len, n = 0;
 	const char *line;
 
+	/* -v shows what the proxy said, escaped as any server's lines. */
+	if (conn_ctx(c)->opts->verbose)
+		tunnel_trace(ps);
 	/* The status line of the final block: after any 1xx blocks. */
 	while ((line = http_head_line(r->head.data, r->head.len, &off, &len)) !=
 	    NULL)
@@ -77,7 +100,7 @@ tunnel_answer(struct tunnel_stage *ps)
 			break;
 	if (line == NULL || http_parse_status(line, len, &s) != 0)
 		return conn_fail(c, OUTCOME_PROXY, "proxy %s: no status line",
-		    conn_via(c)->shown);
+		    conn_via(c)->proxy->shown);
 	if (s.code >= 200 && s.code < 300) {
 		ps->up =
 		    1; /* its head is kept: curl -D shows it, and so do we */
@@ -97,7 +120,7 @@ tunnel_setup(struct conn_stage *st)
 {
 	struct tunnel_stage *ps = (struct tunnel_stage *)st;
 	struct conn *c = st->conn;
-	const char *shown = conn_via(c)->shown;
+	const char *shown = conn_via(c)->proxy->shown;
 	char buf[4096];
 	ssize_t r;
 

@@ -41,6 +41,8 @@ extern const struct conn_stage_ops conn_tcp_ops;
 struct conn_stage *conn_proxy_new(struct conn *, struct conn_stage *);
 /* The proxy's answer to CONNECT, raw, once the tunnel is open; or NULL. */
 const char *conn_proxy_head(const struct conn_stage *, size_t *);
+/* A SOCKS4, 4a, 5 or 5h proxy's tunnel over below (conn_socks.c). */
+struct conn_stage *conn_socks_new(struct conn *, struct conn_stage *);
 /* TLS over below (conn_tls.c), for an https:// target. */
 struct conn_stage *conn_tls_new(struct conn *, struct conn_stage *);
 /* The stage's SSL once its handshake is done, or NULL. */
@@ -49,7 +51,7 @@ SSL *conn_tls_ssl(const struct conn_stage *);
 void conn_tls_cleanup(struct awget *);
 
 /* What a stage may ask of its connection. */
-const struct proxy *conn_via(const struct conn *);
+const struct conn_via *conn_via(const struct conn *);
 struct awget *conn_ctx(const struct conn *);
 const struct target *conn_target(const struct conn *);
 int conn_fd(const struct conn *);
@@ -63,6 +65,9 @@ int conn_readable(const struct conn *);
 void conn_drained(struct conn *);
 /* The peer has shut down its side: a short read is no sign of "drained". */
 int conn_peer_closed(const struct conn *);
+/* With -v, a line about the connection, on stderr. */
+void conn_trace(struct conn *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Fail with a socket error (errno's value): CONN_ERROR. */
 int conn_fail_errno(struct conn *, int);
 /* Fail with an outcome and a message: CONN_ERROR. */

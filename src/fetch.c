@@ -84,10 +84,9 @@ struct fetch {
 	size_t nhops;
 	const char *redirect_error; /* why the final 3xx was not followed */
 	enum fetch_state state;
-	int retries; /* --retry attempts of the hops before this one */
-	const struct proxy
-	    *proxy;           /* this hop's proxy (-x, environment), or NULL */
-	unsigned char tunnel; /* and through its CONNECT */
+	int retries;          /* --retry attempts of the hops before this one */
+	struct conn_via via;  /* this hop's proxy (-x, environment), or NULL */
+	unsigned char tunnel; /* through its tunnel: CONNECT, or SOCKS */
 	long long start_us;   /* monotonic_us() at the start: time_ms */
 	struct dns_lookup *dns; /* pending lookup, or NULL */
 	struct conn *conn;      /* from CONNECTING on */
@@ -98,6 +97,7 @@ struct fetch {
 };
 
 static void fetch_on_resolved(struct evutil_addrinfo *, const char *, void *);
+static void fetch_on_dest(struct evutil_addrinfo *, const char *, void *);
 static void fetch_on_up(void *);
 static void fetch_on_io(void *);
 static void fetch_on_failed(void *, enum outcome, const char *);
@@ -182,7 +182,7 @@ fetch_connect_literal(struct fetch *f, int family, const unsigned char *addr,
 	}
 	fetch_set_state(f, FETCH_CONNECTING);
 	f->conn = conn_new(f->ctx, f->hop, fetch_end_us(f), NULL,
-	    (struct sockaddr *)&ss, len, f->tunnel ? f->proxy : NULL,
+	    (struct sockaddr *)&ss, len, f->tunnel ? &f->via : NULL,
 	    &fetch_conn_events, f);
 }
 
@@ -205,6 +205,61 @@ fetch_connect(struct fetch *f, const char *host, unsigned short port,
 		f->dns = dns_lookup(f->ctx->base, f->ctx->dns, host, port,
 		    f->ctx->opts->family, fetch_on_resolved, f);
 	}
+}
+
+/*
+ * Through a proxy: to it, once the target's own name is an address where
+ * socks4:// and socks5:// want one (found here, by a --resolve pin or
+ * DNS; socks4 knows only IPv4). The others give the proxy the name.
+ */
+static void
+fetch_via(struct fetch *f)
+{
+	const struct proxy *p = f->via.proxy;
+	const struct target *t = f->hop;
+	const struct resolve_pin *pin;
+	int want = f->ctx->opts->family;
+
+	f->via.family = 0;
+	if (t->family == 0 &&
+	    (p->kind == PROXY_SOCKS4 || p->kind == PROXY_SOCKS5)) {
+		if (p->kind == PROXY_SOCKS4)
+			want = AF_INET;
+		if ((pin = options_pin(f->ctx->opts, t->host, t->port)) ==
+		    NULL) {
+			fetch_set_state(f, FETCH_RESOLVING);
+			f->dns = dns_lookup(f->ctx->base, f->ctx->dns, t->host,
+			    t->port, want, fetch_on_dest, f);
+			return;
+		}
+		f->via.family = pin->family;
+		memcpy(f->via.addr, pin->addr, sizeof(f->via.addr));
+	}
+	fetch_connect(f, p->host, p->port, p->family, p->addr);
+}
+
+/* The target's own address, for a socks4:// or socks5:// proxy. */
+static void
+fetch_on_dest(struct evutil_addrinfo *ai, const char *why, void *arg)
+{
+	struct fetch *f = arg;
+	const struct proxy *p = f->via.proxy;
+
+	f->dns = NULL;
+	if (ai == NULL) {
+		fetch_fail(f, OUTCOME_RESOLVE, "cannot resolve %s: %s",
+		    f->hop->host, why);
+		return;
+	}
+	f->via.family = ai->ai_family;
+	if (ai->ai_family == AF_INET)
+		memcpy(f->via.addr,
+		    &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
+	else
+		memcpy(f->via.addr,
+		    &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
+	evutil_freeaddrinfo(ai);
+	fetch_connect(f, p->host, p->port, p->family, p->addr);
 }
 
 /* Fetch f->hop: the target itself, or a redirect's Location. */
@@ -230,12 +285,15 @@ fetch_go(struct fetch *f)
 	 * then goes through; Host, SNI and the certificate check stay the
 	 * URL's.
 	 */
-	if ((p = f->proxy = options_proxy(ctx->opts, t)) != NULL) {
-		f->tunnel = t->tls || ctx->opts->proxytunnel;
+	if ((p = f->via.proxy = options_proxy(ctx->opts, t)) != NULL) {
+		f->tunnel =
+		    p->kind != PROXY_HTTP || t->tls || ctx->opts->proxytunnel;
 		if (ctx->opts->verbose)
 			output_trace(ctx->out, f->t->text, "through proxy %s%s",
-			    p->shown, f->tunnel ? " (CONNECT)" : "");
-		fetch_connect(f, p->host, p->port, p->family, p->addr);
+			    p->shown,
+			    p->kind == PROXY_HTTP && f->tunnel ? " (CONNECT)"
+			                                       : "");
+		fetch_via(f);
 		return;
 	}
 	/* --connect-to: elsewhere for the socket; Host, SNI and the
@@ -285,9 +343,9 @@ fetch_on_resolved(struct evutil_addrinfo *ai, const char *why, void *arg)
 	struct fetch *f = arg;
 
 	f->dns = NULL;
-	if (ai == NULL && f->proxy != NULL) {
+	if (ai == NULL && f->via.proxy != NULL) {
 		fetch_fail(f, OUTCOME_PROXY, "proxy %s: cannot resolve %s: %s",
-		    f->proxy->shown, f->proxy->host, why);
+		    f->via.proxy->shown, f->via.proxy->host, why);
 		return;
 	}
 	if (ai == NULL) {
@@ -297,7 +355,7 @@ fetch_on_resolved(struct evutil_addrinfo *ai, const char *why, void *arg)
 	}
 	fetch_set_state(f, FETCH_CONNECTING);
 	f->conn = conn_new(f->ctx, f->hop, fetch_end_us(f), ai, NULL, 0,
-	    f->tunnel ? f->proxy : NULL, &fetch_conn_events, f);
+	    f->tunnel ? &f->via : NULL, &fetch_conn_events, f);
 }
 
 /* A connection is up (again, after a reset before any answer). */
@@ -329,7 +387,7 @@ fetch_send(struct fetch *f)
 		req->len = 0;
 		http_request_build(f->ctx->req, f->hop, f->method,
 		    f->hop != f->t && redirect_foreign(f->t, f->hop),
-		    f->tunnel ? NULL : f->proxy, req);
+		    f->tunnel ? NULL : f->via.proxy, req);
 	}
 	if ((n = conn_write(f->conn, req->data, req->len)) < 0) {
 		if (n == CONN_AGAIN && req != &f->req)
@@ -558,9 +616,10 @@ fetch_on_failed(void *arg, enum outcome outcome, const char *msg)
 	const char *phase = conn_phase(f->conn);
 	char m[512];
 
-	if (f->proxy != NULL && outcome != OUTCOME_PROXY && phase != NULL &&
+	if (f->via.proxy != NULL && outcome != OUTCOME_PROXY && phase != NULL &&
 	    strcmp(phase, "connect") == 0) {
-		snprintf(m, sizeof(m), "proxy %s: %s", f->proxy->shown, msg);
+		snprintf(m, sizeof(m), "proxy %s: %s", f->via.proxy->shown,
+		    msg);
 		fetch_end(f, OUTCOME_PROXY, m);
 		return;
 	}
@@ -673,8 +732,8 @@ fetch_end(struct fetch *f, enum outcome outcome, const char *msg)
 		r.nhops = f->nhops;
 		r.redirect_error = f->redirect_error;
 	}
-	if (f->proxy != NULL)
-		r.proxy = f->proxy->shown;
+	if (f->via.proxy != NULL)
+		r.proxy = f->via.proxy->shown;
 	r.outcome = outcome;
 	r.msg = msg;
 	if (outcome != OUTCOME_INVALID_TARGET) {

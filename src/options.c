@@ -80,7 +80,8 @@ static const char usage_text[] =
     "  -v, --verbose           trace every target's state changes on stderr\n"
     "  -X, --request METHOD    send METHOD instead of GET\n"
     "  -x, --proxy URL         through this proxy: http://HOST:PORT (the\n"
-    "                          default scheme; port 1080 by default)\n";
+    "                          default scheme; port 1080 by default),\n"
+    "                          socks4://, socks4a://, socks5://, socks5h://\n";
 
 /* Long options without a letter. */
 #define OPTION_CACERT 256
@@ -457,8 +458,7 @@ env_proxy(const char *name, const char *url, struct proxy *p, int *use,
 
 	if (url == NULL)
 		return NULL;
-	if ((why = proxy_parse(url, NULL, p)) == NULL && p->kind != PROXY_HTTP)
-		why = "SOCKS proxies are not supported yet";
+	why = proxy_parse(url, NULL, p);
 	if (why != NULL) {
 		fail(err, errlen, "proxy in %s: %s", name, why);
 		return why;
@@ -700,9 +700,6 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 		if ((errstr = proxy_parse(proxy_url, proxy_user, &o->proxy)) !=
 		    NULL)
 			return fail(err, errlen, "proxy: %s", errstr);
-		if (o->proxy.kind != PROXY_HTTP)
-			return fail(err, errlen,
-			    "proxy: SOCKS proxies are not supported yet");
 		o->use_proxy = 1;
 	} else if (proxy_user != NULL)
 		return fail(err, errlen, "-U needs a proxy (-x)");

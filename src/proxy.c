@@ -185,6 +185,13 @@ proxy_parse(const char *url, const char *userpass, struct proxy *p)
 		return why;
 	if (p->user != NULL && p->kind == PROXY_HTTP)
 		basic(p);
+	/* RFC 1929 and SOCKS4 give each a length byte. */
+	if (p->user != NULL && p->kind != PROXY_HTTP &&
+	    (strlen(p->user) > 255 || strlen(p->pass) > 255))
+		return "a SOCKS user name or password is longer than 255 bytes";
+	if (p->user != NULL && p->kind != PROXY_HTTP && p->user[0] == '\0' &&
+	    (p->kind == PROXY_SOCKS5 || p->kind == PROXY_SOCKS5H))
+		return "a SOCKS5 user name cannot be empty";
 	n = strlen(p->host) + 24;
 	p->shown = xcalloc(1, n);
 	snprintf(p->shown, n, "%s://%s%s%s:%u",

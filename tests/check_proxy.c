@@ -32,6 +32,19 @@ START_TEST(test_proxy_parse)
 	ck_assert_str_eq(p.shown, "http://[::1]:3128");
 	ck_assert_str_eq(p.basic, "dTp4OnBAc3M="); /* base64("u:x:p@ss") */
 	proxy_free(&p);
+	/* SOCKS: the kind, the port 1080, credentials but no Basic. */
+	ck_assert_ptr_null(proxy_parse("SOCKS5H://bob:pw@127.0.0.1", NULL, &p));
+	ck_assert_int_eq(p.kind, PROXY_SOCKS5H);
+	ck_assert_int_eq(p.port, 1080);
+	ck_assert_str_eq(p.user, "bob");
+	ck_assert_str_eq(p.pass, "pw");
+	ck_assert_ptr_null(p.basic);
+	ck_assert_str_eq(p.shown, "socks5h://127.0.0.1:1080");
+	proxy_free(&p);
+	ck_assert_ptr_null(proxy_parse("socks4a://[::1]:9050", NULL, &p));
+	ck_assert_int_eq(p.kind, PROXY_SOCKS4A);
+	ck_assert_str_eq(p.shown, "socks4a://[::1]:9050");
+	proxy_free(&p);
 	/* -U replaces the URL's, taken as written; a name stays a name. */
 	ck_assert_ptr_null(
 	    proxy_parse("a:b@proxy.test:8080", "alice:s%41", &p));
@@ -70,6 +83,14 @@ START_TEST(test_proxy_parse_errors)
 	    {"u:%zz@h", "proxy credentials are not percent-encoded text"},
 	    {"u:%00@h", "proxy credentials are not percent-encoded text"},
 	    {"u:%4@h", "proxy credentials are not percent-encoded text"},
+	    {"socks5://:p@h", "a SOCKS5 user name cannot be empty"},
+	    {"socks5h://"
+	     "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+	     "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+	     "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+	     "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+	     ":p@h",
+	        "a SOCKS user name or password is longer than 255 bytes"},
 	};
 	size_t i;
 

@@ -171,7 +171,7 @@ else
 	not_ok "-j: class proxy" "$(cat "$T/out")"
 fi
 
-## Usage errors: a scheme not supported yet, a malformed URL, -U alone.
+## Usage errors: an empty SOCKS5 user, a malformed URL, -U alone.
 usage_err() { # usage_err URL MESSAGE
 	aw -x "$1" "http://127.0.0.1:$P/"
 	if [ "$rc" = 2 ] && [ "$(cat "$T/err")" = "awget: $2 (try 'awget --help')" ]; then
@@ -180,7 +180,7 @@ usage_err() { # usage_err URL MESSAGE
 		not_ok "-x $1: a usage error" "rc=$rc" "got:  $(cat "$T/err")" "want: $2"
 	fi
 }
-usage_err socks5://127.0.0.1:1 "proxy: SOCKS proxies are not supported yet"
+usage_err "socks5://:pw@127.0.0.1:1" "proxy: a SOCKS5 user name cannot be empty"
 usage_err ftp://127.0.0.1:1 "proxy: unknown proxy scheme (http, socks4, socks4a, socks5 or socks5h)"
 usage_err 127.0.0.1:0 "proxy: invalid proxy port"
 usage_err "http://u:p@[::1" "proxy: missing ']' after the proxy's IPv6 address"

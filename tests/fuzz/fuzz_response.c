@@ -5,13 +5,17 @@
  * http_response_line and http_response_partial; then the head as it is
  * written out, as text (output_headers) and as JSON (json_target); and
  * what -L does with it: redirect_location finds the Location, url_resolve
- * resolves it against a base URL, target_parse reads the result.
+ * resolves it against a base URL, target_parse reads the result. The
+ * same bytes are also a SOCKS proxy's answers to socks.c's handshake, of
+ * the kind the first byte picks.
  * scripts/fuzz builds it with small limits, so that inputs of a few
  * kilobytes cross each of them. Whatever the bytes, and however they are
  * split into reads, the head held stays within the limits, no byte is
  * searched twice, and the output is well-formed UTF-8 with no control
  * byte but TAB and the line ends.
  */
+#include <sys/socket.h>
+
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +28,7 @@
 #include "json.h"
 #include "output.h"
 #include "redirect.h"
+#include "socks.h"
 #include "targets.h"
 #include "url.h"
 #include "util.h"
@@ -139,6 +144,50 @@ follow(const struct http_response *r)
 	buf_free(&url);
 }
 
+/*
+ * The bytes after the first as a SOCKS proxy's answers, each read to the
+ * size socks_answer asked for: the handshake ends up or failed, within a
+ * few steps, never wanting more than its buffer, its message printable.
+ */
+static void
+socks(const uint8_t *data, size_t size)
+{
+	static const enum proxy_kind kinds[] = {PROXY_SOCKS4, PROXY_SOCKS4A,
+	    PROXY_SOCKS5, PROXY_SOCKS5H};
+	const unsigned char lo[4] = {127, 0, 0, 1};
+	struct proxy p = {.shown = "socks://127.0.0.1:1080"};
+	struct socks s;
+	size_t off = 1, n, steps = 0;
+	const char *e;
+
+	if (size == 0)
+		return;
+	p.kind = kinds[data[0] & 3];
+	if (data[0] & 4) {
+		p.user = "user";
+		p.pass = "password";
+	}
+	socks_start(&s, &p, "host.test", data[0] & 8 ? AF_INET : 0,
+	    data[0] & 8 ? lo : NULL, 80);
+	while (s.state != SOCKS_UP && s.state != SOCKS_FAILED) {
+		if (s.want > sizeof(s.in) || s.outlen > sizeof(s.out) ||
+		    s.inlen >= s.want || ++steps > 4)
+			abort();
+		n = s.want - s.inlen;
+		if (size - off < n)
+			return;
+		memcpy(s.in + s.inlen, data + off, n);
+		off += n;
+		s.inlen = s.want;
+		socks_answer(&s);
+	}
+	for (e = s.err; *e != '\0'; e++)
+		if ((unsigned char)*e < 0x20 || (unsigned char)*e >= 0x7f)
+			abort();
+	if (s.state == SOCKS_FAILED && s.err[0] == '\0')
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -178,5 +227,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_free(&out);
 	buf_free(&json);
 	http_response_free(&r);
+	socks(data, size);
 	return 0;
 }

@@ -110,17 +110,18 @@ CONF
 	wait_port "$port" || { cat "$dir/logs/error.log" >&2; return 1; }
 }
 
-# dnsmasq_start DIR PORT HOSTSFILE: a resolver on 127.0.0.1:PORT that knows
-# only HOSTSFILE, answers NXDOMAIN for *.invalid and for unknown *.test
-# names (and NODATA for a missing type), refuses the rest, and asks nobody.
-# Sets DNSMASQ_PID.
+# dnsmasq_start DIR PORT HOSTSFILE [OPTION...]: a resolver on 127.0.0.1:PORT
+# that knows only HOSTSFILE, answers NXDOMAIN for *.invalid and for unknown
+# *.test names (and NODATA for a missing type), refuses the rest, and asks
+# nobody; it logs to DIR/dnsmasq.log. Sets DNSMASQ_PID.
 dnsmasq_start() {
 	local dir=$1 port=$2 hosts=$3 i
+	shift 3
 	chmod a+r "$hosts"
 	dnsmasq --keep-in-foreground --conf-file=/dev/null --port="$port" \
 		--listen-address=127.0.0.1 --bind-interfaces --no-resolv \
 		--no-hosts --addn-hosts="$hosts" --address=/invalid/ --local=/test/ \
-		--pid-file="$dir/dnsmasq.pid" --log-facility="$dir/dnsmasq.log" &
+		--pid-file="$dir/dnsmasq.pid" --log-facility="$dir/dnsmasq.log" "$@" &
 	DNSMASQ_PID=$!
 	wait_port "$port" || return 1
 }

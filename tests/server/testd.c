@@ -72,6 +72,14 @@
 
 struct conn;
 
+/* SC_SOCKS: the message a SOCKS proxy waits for next. */
+enum socks_step {
+	SOCKS_HELLO, /* SOCKS4's request, or SOCKS5's methods */
+	SOCKS5_AUTH, /* RFC 1929's user name and password */
+	SOCKS5_CONNECT,
+	SOCKS_DONE /* the tunnel is open: HTTP from here */
+};
+
 /* What a script wants after it has written: its connection's next state. */
 enum step {
 	STEP_MORE,  /* more to write, on drain or on tick */
@@ -89,6 +97,7 @@ struct scenario {
 #define SC_RST_FIRST 0x8    /* reset the first connection, answer the rest */
 #define SC_FULL 0x10        /* never accept: connects hang in SYN_SENT */
 #define SC_RST_AFTER 0x20   /* reset, not close, once the reply is out */
+#define SC_SOCKS 0x40       /* a SOCKS4/4a/5 proxy's handshake first */
 	const char *text;   /* for sc_text */
 	size_t textlen;
 	enum step (*start)(struct conn *); /* accepted or request read */
@@ -123,6 +132,10 @@ struct conn {
 	size_t n;         /* next line number */
 	const char *tail; /* written after the filler */
 	size_t taillen;
+
+	/* SC_SOCKS: where the handshake is, and what the client asked. */
+	enum socks_step socks;
+	char socks_info[640];
 
 	TAILQ_ENTRY(conn) entry;
 };
@@ -311,6 +324,16 @@ sc_echo_request(struct conn *c)
 		p = nl + 1;
 	}
 	evbuffer_add(out(c), TEXT("\r\n"));
+	return (STEP_CLOSE);
+}
+
+/* socks_echo, the tunnel open: what the handshake asked, as a header. */
+static enum step
+sc_socks_echo(struct conn *c)
+{
+	evbuffer_add(out(c), TEXT(STATUS_OK "Server: testd\r\n"));
+	evbuffer_add_printf(out(c), "X-Socks: %s\r\n", c->socks_info);
+	evbuffer_add(out(c), TEXT("Content-Length: 0\r\n\r\n"));
 	return (STEP_CLOSE);
 }
 
@@ -718,6 +741,10 @@ static const struct scenario scenarios[] = {
              "Proxy-Authenticate: Basic realm=\"testd\"\r\n"
              "Content-Length: 0\r\n\r\n"),
         sc_text, NULL, NULL, 0},
+    /* As a SOCKS proxy: see conn_read_socks. */
+    {"socks_echo", SC_SOCKS, NULL, 0, sc_socks_echo, NULL, NULL, 0},
+    {"socks_reply", SC_SOCKS, NULL, 0, sc_socks_echo, NULL, NULL, 0},
+    {"socks_close", SC_SOCKS, NULL, 0, sc_socks_echo, NULL, NULL, 0},
     {"redirect_total", 0, NULL, 0, sc_redirect_total, sc_limit_total_more, NULL,
         0},
     {"slow_redirect", 0, NULL, 0, sc_slow_redirect, NULL, sc_slow_redirect_tick,
@@ -930,6 +957,172 @@ conn_read_request(struct bufferevent *bev, void *arg)
 	conn_step(c, step);
 }
 
+/*
+ * SC_SOCKS: one step of a SOCKS handshake from the len bytes at p. The
+ * bytes it used, 0 to wait for more, or -1 to close (having written any
+ * refusal). socks_echo grants every request (RFC 1929: any password but
+ * "bad"), answers SOCKS5 with a bound name (type 3) and then serves HTTP;
+ * socks_reply answers the destination port as its reply code (SOCKS5's
+ * REP below 256, SOCKS4's CD), or port 1009 with a bound address of type
+ * 9; socks_close closes instead of answering the CONNECT.
+ */
+static ev_ssize_t
+socks4_hello(struct conn *c, const unsigned char *p, size_t len)
+{
+	const unsigned char *user, *host = NULL, *nul;
+	unsigned port = (unsigned)p[2] << 8 | p[3];
+	int is4a = p[4] == 0 && p[5] == 0 && p[6] == 0 && p[7] != 0;
+	unsigned char reply[8] = {0, 90, p[2], p[3], p[4], p[5], p[6], p[7]};
+	size_t used;
+
+	if (len < 9 || (nul = memchr(p + 8, 0, len - 8)) == NULL)
+		return (0);
+	user = p + 8;
+	used = (size_t)(nul - p) + 1;
+	if (is4a) {
+		host = nul + 1;
+		if (used >= len || (nul = memchr(host, 0, len - used)) == NULL)
+			return (0);
+		used = (size_t)(nul - p) + 1;
+	}
+	if (is4a)
+		snprintf(c->socks_info, sizeof c->socks_info,
+		    "v4a cmd=%u host=%s port=%u user=%s", p[1],
+		    (const char *)host, port, (const char *)user);
+	else
+		snprintf(c->socks_info, sizeof c->socks_info,
+		    "v4 cmd=%u ip=%u.%u.%u.%u port=%u user=%s", p[1], p[4],
+		    p[5], p[6], p[7], port, (const char *)user);
+	if (strcmp(c->sc->name, "socks_reply") == 0 && port < 256)
+		reply[1] = (unsigned char)port;
+	evbuffer_add(out(c), reply, sizeof reply);
+	if (reply[1] != 90)
+		return (-1);
+	c->socks = SOCKS_DONE;
+	return ((ev_ssize_t)used);
+}
+
+static ev_ssize_t
+socks5_hello(struct conn *c, const unsigned char *p, size_t len)
+{
+	unsigned char reply[2] = {5, 0xff};
+
+	if (len < 2 || len < 2u + p[1])
+		return (0);
+	if (memchr(p + 2, 2, p[1]) != NULL)
+		reply[1] = 2;
+	else if (memchr(p + 2, 0, p[1]) != NULL)
+		reply[1] = 0;
+	evbuffer_add(out(c), reply, sizeof reply);
+	if (reply[1] == 0xff)
+		return (-1);
+	c->socks = reply[1] == 2 ? SOCKS5_AUTH : SOCKS5_CONNECT;
+	return (2 + p[1]);
+}
+
+static ev_ssize_t
+socks5_auth(struct conn *c, const unsigned char *p, size_t len)
+{
+	unsigned char reply[2] = {1, 0};
+	size_t ulen, plen;
+
+	if (len < 2 || len < 3u + p[1] || len < 3u + p[1] + p[2 + p[1]])
+		return (0);
+	ulen = p[1];
+	plen = p[2 + ulen];
+	snprintf(c->socks_info, sizeof c->socks_info, "user=%.*s ", (int)ulen,
+	    (const char *)p + 2);
+	if (plen == 3 && memcmp(p + 3 + ulen, "bad", 3) == 0)
+		reply[1] = 1;
+	evbuffer_add(out(c), reply, sizeof reply);
+	if (reply[1] != 0)
+		return (-1);
+	c->socks = SOCKS5_CONNECT;
+	return ((ev_ssize_t)(3 + ulen + plen));
+}
+
+static ev_ssize_t
+socks5_connect(struct conn *c, const unsigned char *p, size_t len)
+{
+	static const unsigned char bound[] = {5, 0, 0, 3, 13, 't', 'e', 's',
+	    't', 'd', '.', 'i', 'n', 'v', 'a', 'l', 'i', 'd', 0x1f, 0x90};
+	unsigned char reply[10] = {5, 0, 0, 1, 127, 0, 0, 1, 0, 0};
+	char addr[INET6_ADDRSTRLEN];
+	size_t alen, have = strlen(c->socks_info);
+	unsigned port;
+
+	if (len < 5)
+		return (0);
+	alen = p[3] == 1 ? 4 : p[3] == 4 ? 16 : p[3] == 3 ? 1u + p[4] : 0;
+	if (alen == 0)
+		return (-1);
+	if (len < 4 + alen + 2)
+		return (0);
+	port = (unsigned)p[4 + alen] << 8 | p[5 + alen];
+	if (p[3] == 3)
+		snprintf(addr, sizeof addr, "%.*s", (int)p[4],
+		    (const char *)p + 5);
+	else
+		inet_ntop(p[3] == 1 ? AF_INET : AF_INET6, p + 4, addr,
+		    sizeof addr);
+	snprintf(c->socks_info + have, sizeof c->socks_info - have,
+	    "v5 cmd=%u atyp=%u addr=%s port=%u", p[1], p[3], addr, port);
+	if (strcmp(c->sc->name, "socks_close") == 0)
+		return (-1);
+	if (strcmp(c->sc->name, "socks_reply") == 0) {
+		if (port < 256)
+			reply[1] = (unsigned char)port;
+		else if (port == 1009)
+			reply[3] = 9;
+		evbuffer_add(out(c), reply, sizeof reply);
+		return (-1);
+	}
+	evbuffer_add(out(c), bound, sizeof bound);
+	c->socks = SOCKS_DONE;
+	return ((ev_ssize_t)(4 + alen + 2));
+}
+
+static void
+conn_read_socks(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	const unsigned char *p;
+	size_t len;
+	ev_ssize_t used;
+
+	while (c->socks != SOCKS_DONE && (len = evbuffer_get_length(in)) > 0) {
+		p = evbuffer_pullup(in, -1);
+		if (c->socks == SOCKS5_AUTH)
+			used = socks5_auth(c, p, len);
+		else if (c->socks == SOCKS5_CONNECT)
+			used = socks5_connect(c, p, len);
+		else if (p[0] == 4)
+			used = len < 8 ? 0 : socks4_hello(c, p, len);
+		else if (p[0] == 5)
+			used = socks5_hello(c, p, len);
+		else
+			used = -1;
+		if (used == 0 && len >= TESTD_MAX_REQUEST)
+			used = -1;
+		if (used == 0)
+			return;
+		if (used < 0) {
+			bufferevent_setcb(bev, conn_read_discard, conn_write,
+			    conn_event, c);
+			conn_step(c, STEP_CLOSE);
+			return;
+		}
+		evbuffer_drain(in, (size_t)used);
+	}
+	if (c->socks != SOCKS_DONE)
+		return;
+	c->state = CONN_REQUEST;
+	bufferevent_setcb(bev, conn_read_request, conn_write, conn_event, c);
+	if (evbuffer_get_length(in) > 0)
+		conn_read_request(bev, c);
+}
+
 static void
 conn_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -984,7 +1177,9 @@ conn_new(struct listener *l, evutil_socket_t fd)
 		return;
 	}
 	c->state = CONN_REQUEST;
-	bufferevent_setcb(c->bev, conn_read_request, conn_write, conn_event, c);
+	bufferevent_setcb(c->bev,
+	    (c->sc->flags & SC_SOCKS) ? conn_read_socks : conn_read_request,
+	    conn_write, conn_event, c);
 }
 
 static void
