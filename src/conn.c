@@ -85,7 +85,8 @@ struct conn {
 	int connects;     /* sockets opened, all addresses, all retries */
 	int retries;      /* --retry attempts made */
 	long long end_us; /* the target's deadline, on monotonic_us() */
-	int err;          /* errno of the failure, 0 if not a socket's */
+	long long connect_us, appconnect_us; /* when TCP, TLS came up, or 0 */
+	int err; /* errno of the failure, 0 if not a socket's */
 	enum outcome outcome;
 	char *msg; /* why it failed; made only then */
 };
@@ -154,6 +155,7 @@ conn_close(struct conn *c)
 	for (i = c->nstages - 1; i >= 0; i--)
 		c->stages[i]->ops->free(c->stages[i]);
 	c->nstages = c->nup = 0;
+	c->connect_us = c->appconnect_us = 0;
 	if (c->fd != -1) {
 		event_del(&c->io);
 		close(c->fd);
@@ -415,13 +417,20 @@ conn_on_io(evutil_socket_t fd, short what, void *arg)
 		if ((r = st->ops->setup(st)) == CONN_AGAIN)
 			return;
 		if (r == CONN_ERROR) {
+			/* A handshake done, its certificate refused: timed. */
+			if (conn_tls_ssl(st) != NULL)
+				c->appconnect_us = monotonic_us();
 			conn_setup_failed(c);
 			return;
 		}
 		/* Connected: --connect-timeout is done with. */
-		if (c->nup++ == 0 && c->timer != NULL &&
-		    c->timer_for == CONN_TIMER_CONNECT)
-			evtimer_del(c->timer);
+		if (c->nup++ == 0) {
+			c->connect_us = monotonic_us();
+			if (c->timer != NULL &&
+			    c->timer_for == CONN_TIMER_CONNECT)
+				evtimer_del(c->timer);
+		} else if (conn_tls_ssl(st) != NULL)
+			c->appconnect_us = monotonic_us();
 		if (c->nup > 1)
 			conn_trace(c, "%s up", st->ops->name);
 		if (c->nup == c->nstages) {
@@ -706,8 +715,18 @@ conn_ssl(const struct conn *c)
 	SSL *ssl;
 	int i;
 
-	for (i = 0; i < c->nup; i++)
+	/* Also a stage that failed after its handshake: a certificate
+	 * that did not verify is reported with its facts. */
+	for (i = 0; i < c->nstages; i++)
 		if ((ssl = conn_tls_ssl(c->stages[i])) != NULL)
 			return ssl;
 	return NULL;
+}
+
+void
+conn_times(const struct conn *c, long long *connect_us,
+    long long *appconnect_us)
+{
+	*connect_us = c->connect_us;
+	*appconnect_us = c->appconnect_us;
 }

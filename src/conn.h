@@ -90,7 +90,10 @@ unsigned short conn_port(const struct conn *);
 int conn_retries(const struct conn *);
 /* The proxy's answer to CONNECT once the tunnel is open, raw; or NULL. */
 const char *conn_tunnel_head(const struct conn *, size_t *);
-/* The TLS session once its handshake is done, or NULL. */
+/* The TLS session once its handshake is done (even if the certificate
+ * then failed the check), or NULL. */
 SSL *conn_ssl(const struct conn *);
+/* When (monotonic_us()) TCP and TLS came up on the last socket, or 0. */
+void conn_times(const struct conn *, long long *, long long *);
 
 #endif /* CONN_H */

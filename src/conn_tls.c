@@ -16,6 +16,7 @@
 #include <openssl/ssl.h>
 
 #include "conn_stage.h"
+#include "options.h"
 #include "targets.h"
 #include "tls.h"
 #include "util.h"
@@ -143,16 +144,16 @@ tls_setup(struct conn_stage *st)
 	struct tls_stage *ts = (struct tls_stage *)st;
 	struct awget *ctx = conn_ctx(st->conn);
 	const struct target *t = conn_target(st->conn);
+	long verify;
 	int r;
-
 	BIO *bio;
 
 	if (ts->ssl == NULL) {
 		if (ctx->tls == NULL) /* the trust store failed: see fetch.c */
 			return conn_fail(st->conn, OUTCOME_TLS, "TLS: %s",
 			    ctx->tls_error);
-		if ((ts->ssl = tls_ssl_new(ctx->tls, t->host,
-		         t->family != 0)) == NULL ||
+		if ((ts->ssl = tls_ssl_new(ctx->tls, t->host, t->family != 0,
+		         ctx->opts->sni)) == NULL ||
 		    (bio = BIO_new(tls_bio_method(ctx))) == NULL) {
 			ERR_clear_error();
 			return conn_fail(st->conn, OUTCOME_SYSTEM,
@@ -164,7 +165,18 @@ tls_setup(struct conn_stage *st)
 	}
 	ts->below_failed = 0;
 	if ((r = SSL_do_handshake(ts->ssl)) == 1) {
+		/*
+		 * The handshake goes on whatever the certificate (see
+		 * tls_ctx_new), and its verdict is given here: a target whose
+		 * certificate fails still has its facts reported (httpx's
+		 * users ask for them most on failures), but no request.
+		 */
 		ts->up = 1;
+		verify = SSL_get_verify_result(ts->ssl);
+		if (verify != X509_V_OK && !ctx->opts->insecure)
+			return conn_fail(st->conn, OUTCOME_TLS,
+			    "TLS: certificate verification failed: %s",
+			    X509_verify_cert_error_string(verify));
 		return 0;
 	}
 	return tls_failure(ts, r, 1);

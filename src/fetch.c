@@ -40,6 +40,7 @@
 #include "dns.h"
 #include "fetch.h"
 #include "http.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 #include "redirect.h"
@@ -88,6 +89,9 @@ struct fetch {
 	struct conn_via via;  /* this hop's proxy (-x, environment), or NULL */
 	unsigned char tunnel; /* through its tunnel: CONNECT, or SOCKS */
 	long long start_us;   /* monotonic_us() at the start: time_ms */
+	/* The last hop's phases, on monotonic_us(), or 0 before them: the
+	 * name resolved, the request about to go, its answer's first byte. */
+	long long lookup_us, pretransfer_us, starttransfer_us;
 	struct dns_lookup *dns; /* pending lookup, or NULL */
 	struct conn *conn;      /* from CONNECTING on */
 	struct buf req;         /* the request's bytes the socket left */
@@ -120,6 +124,8 @@ fetch_set_state(struct fetch *f, enum fetch_state state)
 	if (f->ctx->opts->verbose)
 		output_trace(f->ctx->out, f->t->text, "%s -> %s",
 		    fetch_state_names[f->state], fetch_state_names[state]);
+	if (state == FETCH_CONNECTING && f->lookup_us == 0)
+		f->lookup_us = monotonic_us(); /* every name resolved */
 	f->state = state;
 }
 
@@ -366,6 +372,8 @@ fetch_on_up(void *arg)
 
 	f->sent = 0;
 	buf_free(&f->req);
+	f->pretransfer_us = monotonic_us();
+	f->starttransfer_us = 0;
 	fetch_set_state(f, FETCH_SENDING);
 	fetch_on_io(f);
 }
@@ -510,6 +518,7 @@ fetch_redirect(struct fetch *f)
 	if (f->hop != f->t)
 		target_free(f->hop);
 	f->hop = next;
+	f->lookup_us = f->pretransfer_us = f->starttransfer_us = 0;
 	sched_charge(ctx->sched); /* --rate counts every connection */
 	fetch_go(f);
 }
@@ -585,6 +594,8 @@ fetch_receive(struct fetch *f)
 			    "connection closed before the end of the headers");
 			return;
 		}
+		if (f->starttransfer_us == 0)
+			f->starttransfer_us = monotonic_us();
 		http_response_add(&f->resp, f->ctx->rbuf, n);
 		while (
 		    (what = http_response_next(&f->resp)) != HTTP_LINE_PARTIAL)
@@ -711,6 +722,33 @@ fetch_free(struct fetch *f)
 }
 
 /*
+ * The phases the target reached, in microseconds from its start, as
+ * curl's -w names them (json.h), -1 for one it did not reach; TLS's is 0
+ * for a plain target once connected, as curl's is.
+ */
+static void
+fetch_timing(const struct fetch *f, long long *us)
+{
+	long long connect = 0, app = 0, at[JSON_NTIMES];
+	int i;
+
+	if (f->conn != NULL)
+		conn_times(f->conn, &connect, &app);
+	at[JSON_NAMELOOKUP] = f->lookup_us;
+	at[JSON_CONNECT] = connect;
+	at[JSON_APPCONNECT] = app;
+	at[JSON_PRETRANSFER] = f->pretransfer_us;
+	at[JSON_STARTTRANSFER] = f->starttransfer_us;
+	at[JSON_TOTAL] = monotonic_us();
+	if (connect == 0) /* the request went to a socket that failed */
+		at[JSON_PRETRANSFER] = at[JSON_STARTTRANSFER] = 0;
+	for (i = 0; i < JSON_NTIMES; i++)
+		us[i] = at[i] != 0 ? at[i] - f->start_us : -1;
+	if (!f->hop->tls && connect != 0)
+		us[JSON_APPCONNECT] = 0;
+}
+
+/*
  * The one end of every target, finished, failed, invalid or aborted:
  * write its outcome (unless msg is NULL for a failure: nobody listens),
  * count it, free it, and free its slot. Stdout closed by its reader stops
@@ -723,6 +761,7 @@ fetch_end(struct fetch *f, enum outcome outcome, const char *msg)
 	struct report r = {0};
 	struct buf final_url = {0};
 	char ip[INET6_ADDRSTRLEN];
+	long long timing[JSON_NTIMES];
 
 	r.t = f->t;
 	if (ctx->opts->location && f->t->error == NULL) {
@@ -739,6 +778,8 @@ fetch_end(struct fetch *f, enum outcome outcome, const char *msg)
 	if (outcome != OUTCOME_INVALID_TARGET) {
 		r.phase = fetch_phase(f);
 		r.time_ms = (long)((monotonic_us() - f->start_us) / 1000);
+		fetch_timing(f, timing);
+		r.timing = timing;
 	}
 	r.retries = f->retries; /* the earlier hops' */
 	if (f->conn != NULL) {

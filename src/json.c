@@ -283,6 +283,28 @@ json_connect(struct buf *b, const char *head, size_t len)
 
 /* "redirects": the hops -L followed, each with its URL, address and
  * answer. */
+/* "timing": milliseconds with microseconds, of the phases reached. */
+static void
+json_timing(struct buf *b, const long long *us)
+{
+	static const char *const names[JSON_NTIMES] = {"namelookup", "connect",
+	    "appconnect", "pretransfer", "starttransfer", "total"};
+	char n[32];
+	int i;
+
+	json_key(b, "timing");
+	buf_append(b, "{", 1);
+	for (i = 0; i < JSON_NTIMES; i++) {
+		if (us[i] < 0)
+			continue;
+		json_key(b, names[i]);
+		snprintf(n, sizeof(n), "%lld.%03lld", us[i] / 1000,
+		    us[i] % 1000);
+		buf_append(b, n, strlen(n));
+	}
+	buf_append(b, "}", 1);
+}
+
 static void
 json_hops(struct buf *b, const struct hop *h, size_t n)
 {
@@ -344,6 +366,8 @@ json_target(struct buf *b, const struct json_target *t)
 		json_hops(b, t->hops, t->nhops);
 	json_key(b, "time_ms");
 	json_number(b, t->time_ms);
+	if (t->timing != NULL)
+		json_timing(b, t->timing);
 	if (t->retries > 0) {
 		json_key(b, "retries");
 		json_number(b, t->retries);

@@ -8,6 +8,17 @@ struct buf;
 struct hop;
 
 /* What is known of a target when it ends; NULL or -1 where unknown. */
+/* The phases of "timing", curl's -w names, in order. */
+enum json_time {
+	JSON_NAMELOOKUP,
+	JSON_CONNECT,
+	JSON_APPCONNECT,
+	JSON_PRETRANSFER,
+	JSON_STARTTRANSFER,
+	JSON_TOTAL,
+	JSON_NTIMES
+};
+
 struct json_target {
 	const char *target; /* as the user wrote it, trimmed: raw bytes */
 	size_t target_len;
@@ -15,6 +26,9 @@ struct json_target {
 	const char *ip;
 	int port;
 	long time_ms;
+	/* JSON_NTIMES microseconds from the start, -1 for a phase not
+	 * reached (left out); or NULL for no "timing". */
+	const long long *timing;
 	int retries;     /* --retry attempts made, shown when not 0 */
 	const char *tls; /* HTTPS: the "tls" object, rendered, or NULL */
 	/* Success: the response head, raw, as http_response keeps it. */

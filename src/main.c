@@ -302,8 +302,13 @@ main(int argc, char **argv)
 	if (opts.cacert != NULL &&
 	    (ctx.tls = tls_ctx_new(opts.cacert, &opts, ctx.tls_error,
 	         sizeof(ctx.tls_error))) == NULL) {
-		fprintf(stderr, "awget: %s: %s\n",
-		    input_name(opts.cacert, name, sizeof(name)), ctx.tls_error);
+		/* An option's own error names it ("--ciphers X: ..."). */
+		if (strncmp(ctx.tls_error, "--", 2) == 0)
+			fprintf(stderr, "awget: %s\n", ctx.tls_error);
+		else
+			fprintf(stderr, "awget: %s: %s\n",
+			    input_name(opts.cacert, name, sizeof(name)),
+			    ctx.tls_error);
 		exit(AWGET_EXIT_USAGE);
 	}
 	ctx.sched = sched_new(&ctx, concurrency);

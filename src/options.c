@@ -32,11 +32,17 @@ static const char usage_text[] =
     "             [-U user:password] [-x proxy]\n"
     "             [--resolve host:port:addr]\n"
     "             [--retry n] [--shard k/n] [-t seconds]\n"
-    "             [--tls-max version] [-X method] [target ...]\n"
+    "             [--tls-max version] [--tlsv1.2] [--tlsv1.3]\n"
+    "             [--cert file] [--key file] [--ciphers list]\n"
+    "             [--tls13-ciphers list] [--sni name]\n"
+    "             [-X method] [target ...]\n"
     "  -0, --http1.0           send HTTP/1.0 instead of HTTP/1.1\n"
     "  -4, --ipv4              connect over IPv4 only\n"
     "  -6, --ipv6              connect over IPv6 only\n"
     "      --cacert FILE       CA certificates to verify HTTPS servers with\n"
+    "      --cert FILE         a PEM client certificate (its key too, or\n"
+    "                          --key FILE)\n"
+    "      --ciphers LIST      TLS 1.2 cipher list (OpenSSL's names)\n"
     "      --connect-timeout SECS\n"
     "                          limit on each connect, inside -t's deadline\n"
     "      --connect-to H1:P1:H2:P2\n"
@@ -51,6 +57,7 @@ static const char usage_text[] =
     "  -i, --input FILE        read targets from FILE ('-': stdin)\n"
     "  -j, --json              one JSON object per target (JSON Lines)\n"
     "  -k, --insecure          do not verify HTTPS certificates\n"
+    "      --key FILE          the key of --cert's certificate (PEM)\n"
     "  -L, --location          follow redirects, showing every hop\n"
     "      --max-redirs N      redirects -L follows at most (default 10)\n"
     "      --no-progress       no progress line, even on a terminal\n"
@@ -69,11 +76,17 @@ static const char usage_text[] =
     "                          out before any answer, N times at most\n"
     "  -r, --resolver ADDR[:PORT]\n"
     "                          DNS server to ask instead of resolv.conf's\n"
+    "      --sni NAME          send NAME as SNI (and check the certificate\n"
+    "                          for it); --sni '' sends none\n"
     "      --shard K/N         only the targets at positions i with\n"
     "                          i % N = K - 1 (split a list over N runs)\n"
     "      --stats             a summary on stderr at the end\n"
     "  -t, --timeout SECS      deadline per target (default 10)\n"
     "      --tls-max VERSION   newest TLS to offer: 1.2 or 1.3 (default)\n"
+    "      --tls13-ciphers LIST\n"
+    "                          TLS 1.3 cipher suites (OpenSSL's names)\n"
+    "      --tlsv1.2, --tlsv1.3\n"
+    "                          oldest TLS to offer (default 1.2)\n"
     "  -U, --proxy-user USER:PASSWORD\n"
     "                          the proxy's credentials\n"
     "  -V, --version           print the version and exit\n"
@@ -98,6 +111,13 @@ static const char usage_text[] =
 #define OPTION_CONNECT_TO 267
 #define OPTION_PROXYTUNNEL 268
 #define OPTION_NOPROXY 269
+#define OPTION_CERT 270
+#define OPTION_KEY 271
+#define OPTION_TLSV12 272
+#define OPTION_TLSV13 273
+#define OPTION_CIPHERS 274
+#define OPTION_TLS13_CIPHERS 275
+#define OPTION_SNI 276
 
 static const struct option longopts[] = {
     {"http1.0", no_argument, NULL, '0'},
@@ -118,6 +138,13 @@ static const struct option longopts[] = {
     {"retry", required_argument, NULL, OPTION_RETRY},
     {"stats", no_argument, NULL, OPTION_STATS},
     {"tls-max", required_argument, NULL, OPTION_TLS_MAX},
+    {"tlsv1.2", no_argument, NULL, OPTION_TLSV12},
+    {"tlsv1.3", no_argument, NULL, OPTION_TLSV13},
+    {"cert", required_argument, NULL, OPTION_CERT},
+    {"key", required_argument, NULL, OPTION_KEY},
+    {"ciphers", required_argument, NULL, OPTION_CIPHERS},
+    {"tls13-ciphers", required_argument, NULL, OPTION_TLS13_CIPHERS},
+    {"sni", required_argument, NULL, OPTION_SNI},
     {"user-agent", required_argument, NULL, 'A'},
     {"concurrency", required_argument, NULL, 'c'},
     {"header", required_argument, NULL, 'H'},
@@ -604,6 +631,31 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 		case OPTION_STATS:
 			o->stats = 1;
 			break;
+		case OPTION_TLSV12:
+			o->tls_min = 2;
+			break;
+		case OPTION_TLSV13:
+			o->tls_min = 3;
+			break;
+		case OPTION_CERT:
+			o->cert = optarg;
+			break;
+		case OPTION_KEY:
+			o->key = optarg;
+			break;
+		case OPTION_CIPHERS:
+			o->ciphers = optarg;
+			break;
+		case OPTION_TLS13_CIPHERS:
+			o->tls13_ciphers = optarg;
+			break;
+		case OPTION_SNI:
+			if (strlen(optarg) > AWGET_MAX_HOSTNAME ||
+			    strcspn(optarg, " \t\r\n/") != strlen(optarg))
+				return fail(err, errlen,
+				    "--sni is not a host name: %s", optarg);
+			o->sni = optarg;
+			break;
 		case OPTION_TLS_MAX:
 			if (strcmp(optarg, "1.2") == 0)
 				o->tls_max = 2;
@@ -707,6 +759,10 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 		return OPTIONS_ERROR;
 	o->noproxy =
 	    noproxy != NULL ? noproxy : first_env("NO_PROXY", "no_proxy");
+	if (o->key != NULL && o->cert == NULL)
+		return fail(err, errlen, "--key needs --cert");
+	if (o->tls_max != 0 && o->tls_min > o->tls_max)
+		return fail(err, errlen, "--tlsv1.3 with --tls-max 1.2");
 	if (head && method != NULL && strcmp(method, "HEAD") != 0)
 		return fail(err, errlen, "cannot use -I with -X %s", method);
 	o->method = head ? "HEAD" : method != NULL ? method : "GET";

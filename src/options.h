@@ -73,6 +73,12 @@ struct options {
 	int insecure;       /* -k: no certificate verification */
 	const char *cacert; /* --cacert FILE, or NULL: the system store */
 	int tls_max;        /* --tls-max 1.N: N, or 0 for OpenSSL's newest */
+	int tls_min;        /* --tlsv1.N: N, or 0 for 1.2 */
+	const char *cert;   /* --cert FILE: a PEM client certificate, or NULL */
+	const char *key;    /* --key FILE: its key (else in cert's file) */
+	const char *ciphers;       /* --ciphers: TLS 1.2's list, or NULL */
+	const char *tls13_ciphers; /* --tls13-ciphers: TLS 1.3's, or NULL */
+	const char *sni; /* --sni NAME: sent instead ("": none), or NULL */
 };
 
 enum options_result {

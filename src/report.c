@@ -48,6 +48,7 @@ report_json(struct awget *ctx, const struct report *r)
 	j.redirect_error = r->redirect_error;
 	j.retries = r->retries;
 	j.time_ms = r->time_ms;
+	j.timing = r->timing;
 	if (r->outcome == OUTCOME_OK) {
 		j.head = r->head;
 		j.len = r->len;

@@ -24,6 +24,7 @@ struct report {
 	SSL *ssl;            /* the TLS session, its handshake done */
 	int retries;
 	long time_ms;
+	const long long *timing; /* json.h's phases, or NULL */
 	/* -L: the URL of the last hop, the earlier hops, and why the final
 	 * answer, a redirect, was not followed (or NULL). */
 	const char *final_url;

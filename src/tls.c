@@ -11,9 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -80,6 +85,42 @@ tls_load_cafile(SSL_CTX *ctx, const char *cafile, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * What the user chose: the ciphers, a client certificate, and ALPN's
+ * "http/1.1" (what awget speaks; the server's choice is reported). 0 and
+ * why in err if OpenSSL refuses one.
+ */
+static int
+tls_ctx_choices(SSL_CTX *ctx, const struct options *o, char *err, size_t errlen)
+{
+	static const unsigned char alpn[] = "\x08http/1.1";
+	const char *what = NULL, *arg = "", *key;
+	unsigned long e;
+
+	key = o->key != NULL ? o->key : o->cert;
+	if (o->ciphers != NULL && SSL_CTX_set_cipher_list(ctx, o->ciphers) != 1)
+		what = "--ciphers", arg = o->ciphers;
+	else if (o->tls13_ciphers != NULL &&
+	    SSL_CTX_set_ciphersuites(ctx, o->tls13_ciphers) != 1)
+		what = "--tls13-ciphers", arg = o->tls13_ciphers;
+	else if (o->cert != NULL &&
+	    SSL_CTX_use_certificate_chain_file(ctx, o->cert) != 1)
+		what = "--cert", arg = o->cert;
+	else if (o->cert != NULL &&
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+		what = o->key != NULL ? "--key" : "--cert (its key)", arg = key;
+	else if (SSL_CTX_set_alpn_protos(ctx, alpn, sizeof(alpn) - 1) != 0)
+		what = "ALPN", arg = "http/1.1";
+	if (what == NULL)
+		return 1;
+	e = ERR_peek_last_error();
+	ERR_clear_error();
+	snprintf(err, errlen, "%s %s: %s", what, arg,
+	    ERR_reason_error_string(e) != NULL ? ERR_reason_error_string(e)
+	                                       : "refused");
+	return 0;
+}
+
 SSL_CTX *
 tls_ctx_new(const char *cafile, const struct options *o, char *err,
     size_t errlen)
@@ -90,10 +131,15 @@ tls_ctx_new(const char *cafile, const struct options *o, char *err,
 		snprintf(err, errlen, "cannot create the TLS context");
 		return NULL;
 	}
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_min_proto_version(ctx,
+	    o->tls_min == 3 ? TLS1_3_VERSION : TLS1_2_VERSION);
 	if (o->tls_max != 0)
 		SSL_CTX_set_max_proto_version(ctx,
 		    o->tls_max == 2 ? TLS1_2_VERSION : TLS1_3_VERSION);
+	if (!tls_ctx_choices(ctx, o, err, errlen)) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
 	/*
 	 * A server that closes without close_notify is a plain end of the
 	 * stream to us, as to browsers: "closed before the end of the
@@ -104,7 +150,7 @@ tls_ctx_new(const char *cafile, const struct options *o, char *err,
 	SSL_CTX_set_read_ahead(ctx, 1);
 	SSL_CTX_set_mode(ctx,
 	    SSL_MODE_ENABLE_PARTIAL_WRITE |
-	        SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	        SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
 	if (cafile != NULL) {
 		if (!tls_load_cafile(ctx, cafile, err, errlen)) {
 			SSL_CTX_free(ctx);
@@ -121,8 +167,12 @@ tls_ctx_new(const char *cafile, const struct options *o, char *err,
 		snprintf(err, errlen, "cannot load the system trust store");
 		return NULL;
 	}
-	SSL_CTX_set_verify(ctx, o->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
-	    NULL);
+	/*
+	 * The chain and the name are checked in every handshake, and the
+	 * handshake finishes whatever the verdict, which conn_tls.c then
+	 * gives (unless -k): so a certificate that fails is still reported.
+	 */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	return ctx;
 }
 
@@ -133,7 +183,7 @@ tls_ctx_free(SSL_CTX *ctx)
 }
 
 SSL *
-tls_ssl_new(SSL_CTX *ctx, const char *host, int literal)
+tls_ssl_new(SSL_CTX *ctx, const char *host, int literal, const char *sni)
 {
 	X509_VERIFY_PARAM *param;
 	SSL *ssl;
@@ -141,15 +191,26 @@ tls_ssl_new(SSL_CTX *ctx, const char *host, int literal)
 	if ((ssl = SSL_new(ctx)) == NULL)
 		return NULL;
 	param = SSL_get0_param(ssl);
+	/*
+	 * --sni NAME: that name is sent, and the certificate checked for it
+	 * (origin probing: an address, asked for a site); --sni '': none.
+	 * RFC 6066: no SNI for an address; check it against the SAN.
+	 */
+	if (sni != NULL && sni[0] != '\0') {
+		host = sni;
+		literal = 0;
+	}
 	if (literal) {
-		/* RFC 6066: no SNI for an address; check it against the SAN. */
 		if (X509_VERIFY_PARAM_set1_ip_asc(param, host) != 1)
 			goto fail;
-	} else {
-		if (SSL_set_tlsext_host_name(ssl, host) != 1 ||
-		    SSL_set1_host(ssl, host) != 1)
-			goto fail;
-	}
+	} else if ((sni == NULL || sni[0] != '\0') &&
+	    SSL_set_tlsext_host_name(ssl, host) != 1)
+		goto fail;
+	else if (SSL_set1_host(ssl, host) != 1)
+		goto fail;
+	/* Ask for a stapled OCSP response, to report whether one came. */
+	if (SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp) != 1)
+		goto fail;
 	return ssl;
 fail:
 	SSL_free(ssl);
@@ -251,33 +312,146 @@ tls_san(struct buf *b, X509 *cert)
 	GENERAL_NAMES_free(names);
 }
 
+/* "name":"TEXT" for a C string of ours (OpenSSL's names), or null. */
+static void
+tls_text(struct buf *b, const char *name, const char *text)
+{
+	if (text == NULL) {
+		json_key(b, name);
+		buf_append(b, "null", 4);
+	} else
+		json_member(b, name, text, strlen(text));
+}
+
+/* An ASN1_TIME as RFC 3339, in UTC: 2026-12-02T16:00:00Z. */
+static void
+tls_time(struct buf *b, const char *name, const ASN1_TIME *t)
+{
+	struct tm tm;
+	char text[32];
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1 ||
+	    strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		tls_text(b, name, NULL);
+	else
+		tls_text(b, name, text);
+}
+
+/* The serial number in hex, as openssl x509 -serial writes it. */
+static void
+tls_serial(struct buf *b, X509 *cert)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+
+	tls_text(b, "serial", hex);
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+/* The SHA-256 of the certificate's DER, in lower-case hex. */
+static void
+tls_sha256(struct buf *b, X509 *cert)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	unsigned int n = 0, i;
+
+	if (X509_digest(cert, EVP_sha256(), md, &n) != 1) {
+		tls_text(b, "sha256", NULL);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[2 * n] = '\0';
+	tls_text(b, "sha256", hex);
+}
+
+/* The public key: "RSA 2048", "EC P-256", "ED25519 256". */
+static void
+tls_key(struct buf *b, X509 *cert)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(cert);
+	char group[64], text[96];
+	const char *name, *nist;
+	size_t glen = 0;
+
+	if (pk == NULL) {
+		tls_text(b, "key", NULL);
+		return;
+	}
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC &&
+	    EVP_PKEY_get_group_name(pk, group, sizeof(group), &glen) == 1) {
+		nist = EC_curve_nid2nist(OBJ_txt2nid(group));
+		snprintf(text, sizeof(text), "EC %s",
+		    nist != NULL ? nist : group);
+	} else {
+		name = EVP_PKEY_get0_type_name(pk);
+		snprintf(text, sizeof(text), "%s %d", name != NULL ? name : "?",
+		    EVP_PKEY_get_bits(pk));
+	}
+	tls_text(b, "key", text);
+}
+
+/* The facts of the leaf certificate, after the session's. */
+static void
+tls_cert(struct buf *b, SSL *ssl, X509 *cert, BIO *bio)
+{
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+	const unsigned char *ocsp;
+	int nid = X509_get_signature_nid(cert);
+	char n[16];
+
+	/* UTF-8 as it came: json_text makes it safe. */
+	X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
+	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	tls_bio_member(b, "subject", bio);
+	X509_NAME_print_ex(bio, X509_get_issuer_name(cert), 0,
+	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	tls_bio_member(b, "issuer", bio);
+	tls_serial(b, cert);
+	tls_time(b, "not_before", X509_get0_notBefore(cert));
+	tls_time(b, "not_after", X509_get0_notAfter(cert));
+	tls_sha256(b, cert);
+	tls_san(b, cert);
+	snprintf(n, sizeof(n), "%d", chain != NULL ? sk_X509_num(chain) : 1);
+	json_key(b, "chain");
+	buf_append(b, n, strlen(n));
+	tls_key(b, cert);
+	tls_text(b, "signature", nid != NID_undef ? OBJ_nid2ln(nid) : NULL);
+	json_key(b, "ocsp_stapled");
+	if (SSL_get_tlsext_status_ocsp_resp(ssl, &ocsp) > 0)
+		buf_append(b, "true", 4);
+	else
+		buf_append(b, "false", 5);
+}
+
 void
 tls_json(struct buf *b, SSL *ssl)
 {
-	X509 *cert = SSL_get1_peer_certificate(ssl);
-	const char *s;
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+	const unsigned char *alpn;
+	unsigned int alpn_len = 0;
 	BIO *bio;
 
 	buf_append(b, "{", 1);
-	s = SSL_get_version(ssl);
-	json_member(b, "version", s, strlen(s));
-	s = SSL_get_cipher_name(ssl);
-	json_member(b, "cipher", s, strlen(s));
-	s = X509_verify_cert_error_string(SSL_get_verify_result(ssl));
-	json_member(b, "verify", s, strlen(s));
+	tls_text(b, "version", SSL_get_version(ssl));
+	tls_text(b, "cipher", SSL_get_cipher_name(ssl));
+	SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
+	if (alpn_len > 0)
+		json_member(b, "alpn", alpn, alpn_len);
+	else
+		tls_text(b, "alpn", NULL);
+	/* A client's own: the name it sent, or none. */
+	tls_text(b, "sni", SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name));
+	tls_text(b, "verify",
+	    X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
 	if (cert != NULL && (bio = BIO_new(BIO_s_mem())) != NULL) {
-		/* UTF-8 as it came: json_text makes it safe. */
-		X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
-		    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-		tls_bio_member(b, "subject", bio);
-		X509_NAME_print_ex(bio, X509_get_issuer_name(cert), 0,
-		    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-		tls_bio_member(b, "issuer", bio);
-		ASN1_TIME_print(bio, X509_get0_notAfter(cert));
-		tls_bio_member(b, "not_after", bio);
-		tls_san(b, cert);
+		tls_cert(b, ssl, cert, bio);
 		BIO_free(bio);
 	}
-	X509_free(cert);
 	buf_append(b, "}", 1);
 }

@@ -17,8 +17,9 @@ struct options;
 SSL_CTX *tls_ctx_new(const char *, const struct options *, char *, size_t);
 void tls_ctx_free(SSL_CTX *);
 /* An SSL for host: SNI unless an IP literal, and the name or address the
- * certificate must carry. NULL if OpenSSL fails. */
-SSL *tls_ssl_new(SSL_CTX *, const char *, int);
+ * certificate must carry; sni (--sni) in their place, or "" for no SNI.
+ * NULL if OpenSSL fails. */
+SSL *tls_ssl_new(SSL_CTX *, const char *, int, const char *);
 /*
  * Why a handshake failed, from the verify result and OpenSSL's error code
  * (ERR_peek_last_error), into msg: "certificate has expired",

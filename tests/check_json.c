@@ -269,6 +269,26 @@ START_TEST(test_json_target_error)
 }
 END_TEST
 
+START_TEST(test_json_target_timing)
+{
+	/* Microseconds out, milliseconds in: phases not reached left out. */
+	const long long us[JSON_NTIMES] = {12, 1500, 0, -1, -1, 1234567};
+	struct json_target t = {.target = "x",
+	    .target_len = 1,
+	    .url = "http://x/",
+	    .time_ms = 1234,
+	    .timing = us,
+	    .error = "closed",
+	    .error_class = "closed"};
+
+	check_target(&t,
+	    "{\"target\":\"x\",\"url\":\"http://x/\",\"time_ms\":1234,"
+	    "\"timing\":{\"namelookup\":0.012,\"connect\":1.500,"
+	    "\"appconnect\":0.000,\"total\":1234.567},"
+	    "\"error\":\"closed\",\"error_class\":\"closed\"}\n");
+}
+END_TEST
+
 static Suite *
 json_suite(void)
 {
@@ -289,6 +309,7 @@ json_suite(void)
 	tcase_add_test(tc, test_json_target_two_interim);
 	tcase_add_test(tc, test_json_target_raw_bytes);
 	tcase_add_test(tc, test_json_target_error);
+	tcase_add_test(tc, test_json_target_timing);
 	tcase_add_test(tc, test_json_target_redirects);
 	return s;
 }
