@@ -8,10 +8,10 @@
 # loopback ports, started and stopped by the test scripts.
 
 AWGET_BUILD_PKGS="gcc meson ninja-build pkg-config libevent-dev libssl-dev
-libidn2-dev libunistring-dev"
+libidn2-dev libunistring-dev libnghttp2-dev"
 AWGET_TEST_PKGS="check nginx libnginx-mod-http-echo dnsmasq-base mandoc
 clang-format strace iproute2 procps jq openssl ca-certificates time
-valgrind shellcheck tinyproxy microsocks"
+valgrind shellcheck tinyproxy microsocks nghttp2-server"
 
 deps_install() {
 	local missing=() p sudo='' made_policy=0

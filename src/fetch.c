@@ -39,6 +39,7 @@
 #include "conn.h"
 #include "dns.h"
 #include "fetch.h"
+#include "h2.h"
 #include "http.h"
 #include "json.h"
 #include "options.h"
@@ -93,6 +94,7 @@ struct fetch {
 	 * name resolved, the request about to go, its answer's first byte. */
 	long long lookup_us, pretransfer_us, starttransfer_us;
 	struct dns_lookup *dns; /* pending lookup, or NULL */
+	struct h2 *h2;          /* the hop speaks HTTP/2 (h2.c), or NULL */
 	struct conn *conn;      /* from CONNECTING on */
 	struct buf req;         /* the request's bytes the socket left */
 	size_t sent;            /* request bytes written */
@@ -103,6 +105,8 @@ struct fetch {
 static void fetch_on_resolved(struct evutil_addrinfo *, const char *, void *);
 static void fetch_on_dest(struct evutil_addrinfo *, const char *, void *);
 static void fetch_on_up(void *);
+static int fetch_wants_h2(const struct fetch *);
+static int fetch_send_h2(struct fetch *);
 static void fetch_on_io(void *);
 static void fetch_on_failed(void *, enum outcome, const char *);
 static void fetch_on_deadline(evutil_socket_t, short, void *);
@@ -374,8 +378,71 @@ fetch_on_up(void *arg)
 	buf_free(&f->req);
 	f->pretransfer_us = monotonic_us();
 	f->starttransfer_us = 0;
+	h2_free(f->h2);
+	f->h2 = NULL;
+	if (fetch_wants_h2(f) && (f->h2 = h2_new(&f->resp)) == NULL) {
+		fetch_fail(f, OUTCOME_SYSTEM, "HTTP/2: cannot make a session");
+		return;
+	}
 	fetch_set_state(f, FETCH_SENDING);
 	fetch_on_io(f);
+}
+
+/*
+ * HTTP/2 for this connection: with --http2-prior-knowledge always; with
+ * --http2 when the TLS server chose h2 by ALPN (over plain HTTP, no
+ * Upgrade dance: HTTP/1.1, as curl does without the upgrade).
+ */
+static int
+fetch_wants_h2(const struct fetch *f)
+{
+	const unsigned char *alpn;
+	unsigned int n = 0;
+	SSL *ssl;
+
+	if (f->ctx->opts->http2 == HTTP2_PRIOR)
+		return 1;
+	if (f->ctx->opts->http2 != HTTP2_ALPN ||
+	    (ssl = conn_ssl(f->conn)) == NULL)
+		return 0;
+	SSL_get0_alpn_selected(ssl, &alpn, &n);
+	return n == 2 && memcmp(alpn, "h2", 2) == 0;
+}
+
+/*
+ * HTTP/2: the request once (the HTTP/1 text http_request_build makes,
+ * turned into HEADERS by h2.c), then whatever nghttp2 has to send (its
+ * preface and SETTINGS first, later their acknowledgements), kept in
+ * f->req while the socket will not take it.
+ */
+static int
+fetch_send_h2(struct fetch *f)
+{
+	struct buf *req = &f->ctx->request;
+	ssize_t n;
+
+	if (f->state == FETCH_SENDING && f->sent == 0) {
+		req->len = 0;
+		http_request_build(f->ctx->req, f->hop, f->method,
+		    f->hop != f->t && redirect_foreign(f->t, f->hop),
+		    f->tunnel ? NULL : f->via.proxy, req);
+		if (h2_request(f->h2, req->data, req->len, f->hop->tls) != 0) {
+			fetch_fail(f, OUTCOME_SYSTEM,
+			    "HTTP/2: cannot make the request");
+			return -1; /* f is gone */
+		}
+		f->sent = 1; /* asked: from here on, only frames */
+	}
+	h2_pending(f->h2, &f->req);
+	while (f->req.len > 0) {
+		if ((n = conn_write(f->conn, f->req.data, f->req.len)) < 0)
+			return 0; /* again later; or read on, as for HTTP/1 */
+		memmove(f->req.data, f->req.data + n, f->req.len - (size_t)n);
+		f->req.len -= (size_t)n;
+	}
+	if (f->state == FETCH_SENDING)
+		fetch_set_state(f, FETCH_READ_STATUS);
+	return 0;
 }
 
 /*
@@ -510,6 +577,8 @@ fetch_redirect(struct fetch *f)
 	f->retries += conn_retries(f->conn);
 	conn_free(f->conn);
 	f->conn = NULL;
+	h2_free(f->h2);
+	f->h2 = NULL;
 	http_response_free(&f->resp);
 	memset(&f->resp, 0, sizeof(f->resp));
 	/* The chain's heads share one target's limit: memory follows -c. */
@@ -565,6 +634,21 @@ fetch_on_line(struct fetch *f, enum http_line what)
 	return 1;
 }
 
+/* HTTP/2: n bytes read go to nghttp2, which adds the header blocks to
+ * f->resp; what it has to say back (acknowledgements) is written. */
+static int
+fetch_recv_h2(struct fetch *f, size_t n)
+{
+	enum outcome outcome;
+	const char *msg;
+
+	if (h2_recv(f->h2, f->ctx->rbuf, n, &outcome, &msg) != 0) {
+		fetch_fail(f, outcome, "%s", msg);
+		return -1;
+	}
+	return fetch_send_h2(f);
+}
+
 /*
  * Read what the socket has, up to "again" as edge triggering asks, and
  * take the lines it completes. The bytes go through the run's read buffer
@@ -596,7 +680,10 @@ fetch_receive(struct fetch *f)
 		}
 		if (f->starttransfer_us == 0)
 			f->starttransfer_us = monotonic_us();
-		http_response_add(&f->resp, f->ctx->rbuf, n);
+		if (f->h2 == NULL)
+			http_response_add(&f->resp, f->ctx->rbuf, n);
+		else if (fetch_recv_h2(f, n) != 0)
+			return;
 		while (
 		    (what = http_response_next(&f->resp)) != HTTP_LINE_PARTIAL)
 			if (fetch_on_line(f, what))
@@ -611,7 +698,10 @@ fetch_on_io(void *arg)
 {
 	struct fetch *f = arg;
 
-	if (f->state == FETCH_SENDING)
+	if (f->h2 != NULL) {
+		if (fetch_send_h2(f) != 0)
+			return;
+	} else if (f->state == FETCH_SENDING)
 		fetch_send(f);
 	fetch_receive(f);
 }
@@ -709,6 +799,7 @@ fetch_free(struct fetch *f)
 	if (TAILQ_EMPTY(&f->ctx->fetches))
 		evtimer_del(f->ctx->deadline); /* nothing left to wait for */
 	dns_cancel(f->dns);
+	h2_free(f->h2);
 	conn_free(f->conn);
 	buf_free(&f->req);
 	http_response_free(&f->resp);

@@ -215,26 +215,34 @@ http_request_build(const struct http_request *r, const struct target *t,
 int
 http_parse_status(const char *s, size_t n, struct http_status *st)
 {
-	size_t i;
+	size_t i, v;
 
-	/* "HTTP/d.d ddd" is 12 bytes; the reason phrase may be empty. */
-	if (n < 12 || memcmp(s, "HTTP/", 5) != 0)
+	/*
+	 * "HTTP/d.d ddd", 12 bytes, or HTTP/2's as h2.c writes it and curl
+	 * shows it, "HTTP/2 ddd"; the reason phrase may be empty.
+	 */
+	if (n >= 10 && memcmp(s, "HTTP/2 ", 7) == 0)
+		v = 6;
+	else if (n >= 12 && memcmp(s, "HTTP/", 5) == 0 && s[5] >= '0' &&
+	    s[5] <= '9' && s[6] == '.' && s[7] >= '0' && s[7] <= '9' &&
+	    s[8] == ' ')
+		v = 8;
+	else
 		return -1;
-	if (s[5] < '0' || s[5] > '9' || s[6] != '.' || s[7] < '0' ||
-	    s[7] > '9' || s[8] != ' ')
-		return -1;
-	for (i = 9; i < 12; i++)
+	for (i = v + 1; i < v + 4; i++)
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
-	if (n > 12 && s[12] != ' ')
+	if (n > v + 4 && s[v + 4] != ' ')
 		return -1;
 	st->major = s[5] - '0';
-	st->minor = s[7] - '0';
-	st->code = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+	st->minor = v == 8 ? s[7] - '0' : 0;
+	st->version_len = v;
+	st->code =
+	    (s[v + 1] - '0') * 100 + (s[v + 2] - '0') * 10 + (s[v + 3] - '0');
 	if (st->code < 100)
 		return -1;
-	st->reason = n > 13 ? s + 13 : s + n;
-	st->reason_len = n > 13 ? n - 13 : 0;
+	st->reason = n > v + 5 ? s + v + 5 : s + n;
+	st->reason_len = n > v + 5 ? n - v - 5 : 0;
 	return 0;
 }
 

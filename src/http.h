@@ -27,6 +27,7 @@ struct http_request {
 /* A parsed status line; reason points into the line. */
 struct http_status {
 	int major, minor;
+	size_t version_len; /* "HTTP/1.1": 8; "HTTP/2": 6 */
 	int code;
 	const char *reason;
 	size_t reason_len;

@@ -204,7 +204,7 @@ json_block(struct buf *b, const char *head, size_t len, size_t *off)
 		json_key(b, "status");
 		json_number(b, st.code);
 		json_key(b, "version");
-		lossy |= json_text(b, p, 8);
+		lossy |= json_text(b, p, st.version_len);
 		json_key(b, "reason");
 		lossy |= json_text(b, st.reason, st.reason_len);
 	}

@@ -32,6 +32,10 @@ struct connect_to {
 	unsigned char addr[16];
 };
 
+/* Which HTTP: 1.1 (--http1.1, the default), HTTP/2 when TLS's ALPN
+ * chooses it (--http2), or HTTP/2 at once (--http2-prior-knowledge). */
+enum http2 { HTTP2_NO, HTTP2_ALPN, HTTP2_PRIOR };
+
 struct options {
 	const char *method;     /* GET, HEAD (-I) or -X */
 	int http10;             /* -0 */
@@ -79,6 +83,7 @@ struct options {
 	const char *ciphers;       /* --ciphers: TLS 1.2's list, or NULL */
 	const char *tls13_ciphers; /* --tls13-ciphers: TLS 1.3's, or NULL */
 	const char *sni; /* --sni NAME: sent instead ("": none), or NULL */
+	enum http2 http2;
 };
 
 enum options_result {

@@ -93,7 +93,15 @@ tls_load_cafile(SSL_CTX *ctx, const char *cafile, char *err, size_t errlen)
 static int
 tls_ctx_choices(SSL_CTX *ctx, const struct options *o, char *err, size_t errlen)
 {
-	static const unsigned char alpn[] = "\x08http/1.1";
+	/* ALPN: what awget will speak; the server's choice is reported. */
+	static const unsigned char h1[] = "\x08http/1.1", h2[] = "\x02h2",
+	                           both[] = "\x02h2\x08http/1.1";
+	const unsigned char *alpn = o->http2 == HTTP2_PRIOR ? h2
+	    : o->http2 == HTTP2_ALPN                        ? both
+	                                                    : h1;
+	size_t alpn_len = o->http2 == HTTP2_PRIOR ? sizeof(h2) - 1
+	    : o->http2 == HTTP2_ALPN              ? sizeof(both) - 1
+	                                          : sizeof(h1) - 1;
 	const char *what = NULL, *arg = "", *key;
 	unsigned long e;
 
@@ -109,8 +117,9 @@ tls_ctx_choices(SSL_CTX *ctx, const struct options *o, char *err, size_t errlen)
 	else if (o->cert != NULL &&
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
 		what = o->key != NULL ? "--key" : "--cert (its key)", arg = key;
-	else if (SSL_CTX_set_alpn_protos(ctx, alpn, sizeof(alpn) - 1) != 0)
-		what = "ALPN", arg = "http/1.1";
+	else if (SSL_CTX_set_alpn_protos(ctx, alpn, (unsigned int)alpn_len) !=
+	    0)
+		what = "ALPN", arg = "h2";
 	if (what == NULL)
 		return 1;
 	e = ERR_peek_last_error();

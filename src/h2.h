@@ -1,0 +1,36 @@
+/*
+ * h2.h: one HTTP/2 request on a connection, and its answer's header
+ * blocks, on nghttp2 (its framing and HPACK; nothing hand-written). The
+ * blocks come out as HTTP/1-style text, "HTTP/2 200", then "name: value"
+ * lines as received, then a blank line, into the same http_response (and
+ * its limits) an HTTP/1 answer goes through; curl -D shows them so.
+ */
+#ifndef H2_H
+#define H2_H
+
+#include <stddef.h>
+
+#include "awget.h"
+
+struct buf;
+struct h2;
+struct http_response;
+
+/* A client session answering into resp (not owned); NULL on failure. */
+struct h2 *h2_new(struct http_response *);
+void h2_free(struct h2 *);
+/*
+ * Queue our SETTINGS and the request: req, the HTTP/1 text of
+ * http_request_build, becomes HEADERS with END_STREAM (its request line
+ * :method and :path, Host :authority, the other fields in lower case but
+ * HTTP/1's connection-specific ones), scheme https if tls. 0, or -1.
+ */
+int h2_request(struct h2 *, const char *, size_t, int);
+/* Append to b the bytes nghttp2 has to send (the preface, frames). */
+void h2_pending(struct h2 *, struct buf *);
+/*
+ * Take n bytes from the server. 0, with any header block now whole added
+ * to the response; or -1, with the outcome and why in *msg (static).
+ */
+int h2_recv(struct h2 *, const void *, size_t, enum outcome *, const char **);
+#endif /* H2_H */
