@@ -32,6 +32,7 @@ struct h2 {
 	size_t bytes;                /* header text made, all blocks */
 	unsigned int got_frame : 1;  /* the server has sent a frame */
 	unsigned int final_done : 1; /* the final header block is whole */
+	unsigned int interim : 1;    /* the block being read is a 1xx */
 	enum outcome outcome;        /* a callback's failure */
 	char msg[256];
 };
@@ -78,6 +79,7 @@ h2_on_header(nghttp2_session *s, const nghttp2_frame *frame,
 	    frame->hd.stream_id != h->stream || h->final_done)
 		return 0; /* trailers, or another stream's */
 	if (namelen == 7 && memcmp(name, ":status", 7) == 0) {
+		h->interim = valuelen == 3 && value[0] == '1';
 		if (h2_add(h, "HTTP/2 ", 7) != 0 ||
 		    h2_add(h, value, valuelen) != 0)
 			return NGHTTP2_ERR_CALLBACK_FAILURE;
@@ -95,8 +97,6 @@ static int
 h2_on_frame(nghttp2_session *s, const nghttp2_frame *frame, void *arg)
 {
 	struct h2 *h = arg;
-	const char *p;
-	int code;
 
 	(void)s;
 	h->got_frame = 1;
@@ -112,11 +112,7 @@ h2_on_frame(nghttp2_session *s, const nghttp2_frame *frame, void *arg)
 	    !(frame->hd.flags & NGHTTP2_FLAG_END_HEADERS))
 		return 0;
 	/* A block is whole: the final one unless its status was 1xx. */
-	p = h->resp->head.data + h->resp->line;
-	code = h->resp->head.len - h->resp->line >= 10
-	    ? (p[7] - '0') * 100 + (p[8] - '0') * 10 + (p[9] - '0')
-	    : 0; /* "HTTP/2 ddd": nghttp2 has checked the digits */
-	if (code < 100 || code >= 200)
+	if (!h->interim)
 		h->final_done = 1;
 	return h2_add(h, "\r\n", 2);
 }

@@ -94,14 +94,12 @@ static int
 tls_ctx_choices(SSL_CTX *ctx, const struct options *o, char *err, size_t errlen)
 {
 	/* ALPN: what awget will speak; the server's choice is reported. */
-	static const unsigned char h1[] = "\x08http/1.1", h2[] = "\x02h2",
-	                           both[] = "\x02h2\x08http/1.1";
-	const unsigned char *alpn = o->http2 == HTTP2_PRIOR ? h2
-	    : o->http2 == HTTP2_ALPN                        ? both
-	                                                    : h1;
-	size_t alpn_len = o->http2 == HTTP2_PRIOR ? sizeof(h2) - 1
-	    : o->http2 == HTTP2_ALPN              ? sizeof(both) - 1
-	                                          : sizeof(h1) - 1;
+	static const char *const alpns[] = {
+	    [HTTP2_NO] = "\x08http/1.1",
+	    [HTTP2_ALPN] = "\x02h2\x08http/1.1",
+	    [HTTP2_PRIOR] = "\x02h2",
+	};
+	const char *alpn = alpns[o->http2];
 	const char *what = NULL, *arg = "", *key;
 	unsigned long e;
 
@@ -117,8 +115,8 @@ tls_ctx_choices(SSL_CTX *ctx, const struct options *o, char *err, size_t errlen)
 	else if (o->cert != NULL &&
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
 		what = o->key != NULL ? "--key" : "--cert (its key)", arg = key;
-	else if (SSL_CTX_set_alpn_protos(ctx, alpn, (unsigned int)alpn_len) !=
-	    0)
+	else if (SSL_CTX_set_alpn_protos(ctx, (const unsigned char *)alpn,
+	             (unsigned int)strlen(alpn)) != 0)
 		what = "ALPN", arg = "h2";
 	if (what == NULL)
 		return 1;
