@@ -409,6 +409,37 @@ fetch_wants_h2(const struct fetch *f)
 	return n == 2 && memcmp(alpn, "h2", 2) == 0;
 }
 
+/* HTTP/2: write what f->req holds; 0 once all is out, -1 while the
+ * socket will not take more (or has failed: the read says how). */
+static int
+fetch_flush_h2(struct fetch *f)
+{
+	ssize_t n;
+
+	while (f->req.len > 0) {
+		if ((n = conn_write(f->conn, f->req.data, f->req.len)) < 0)
+			return -1;
+		memmove(f->req.data, f->req.data + n, f->req.len - (size_t)n);
+		f->req.len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* HTTP/2 failed: nghttp2's last words (its GOAWAY) go out if the socket
+ * takes them, and the target fails as h2.c says. -1: f is gone. */
+static int
+fetch_fail_h2(struct fetch *f)
+{
+	enum outcome outcome;
+	const char *msg;
+
+	h2_pending(f->h2, &f->req);
+	fetch_flush_h2(f);
+	h2_error(f->h2, &outcome, &msg);
+	fetch_fail(f, outcome, "%s", msg);
+	return -1;
+}
+
 /*
  * HTTP/2: the request once (the HTTP/1 text http_request_build makes,
  * turned into HEADERS by h2.c), then whatever nghttp2 has to send (its
@@ -419,7 +450,6 @@ static int
 fetch_send_h2(struct fetch *f)
 {
 	struct buf *req = &f->ctx->request;
-	ssize_t n;
 
 	if (f->state == FETCH_SENDING && f->sent == 0) {
 		req->len = 0;
@@ -433,13 +463,12 @@ fetch_send_h2(struct fetch *f)
 		}
 		f->sent = 1; /* asked: from here on, only frames */
 	}
-	h2_pending(f->h2, &f->req);
-	while (f->req.len > 0) {
-		if ((n = conn_write(f->conn, f->req.data, f->req.len)) < 0)
-			return 0; /* again later; or read on, as for HTTP/1 */
-		memmove(f->req.data, f->req.data + n, f->req.len - (size_t)n);
-		f->req.len -= (size_t)n;
-	}
+	/* More from nghttp2 only once the socket took the last: what it
+	 * holds back, it bounds. Again later, or read on, as for HTTP/1. */
+	do {
+		if (f->req.len == 0 && h2_pending(f->h2, &f->req) != 0)
+			return fetch_fail_h2(f);
+	} while (f->req.len > 0 && fetch_flush_h2(f) == 0);
 	if (f->state == FETCH_SENDING)
 		fetch_set_state(f, FETCH_READ_STATUS);
 	return 0;
@@ -608,6 +637,10 @@ fetch_on_line(struct fetch *f, enum http_line what)
 		fetch_set_state(f, FETCH_READ_STATUS);
 		return 0;
 	case HTTP_LINE_END:
+		if (f->h2 != NULL) { /* HTTP/2 says goodbye; HTTP/1 closes */
+			h2_bye(f->h2, &f->req);
+			fetch_flush_h2(f);
+		}
 		if (f->ctx->opts->location && redirect_status(f->resp.code))
 			fetch_redirect(f);
 		else
@@ -639,13 +672,8 @@ fetch_on_line(struct fetch *f, enum http_line what)
 static int
 fetch_recv_h2(struct fetch *f, size_t n)
 {
-	enum outcome outcome;
-	const char *msg;
-
-	if (h2_recv(f->h2, f->ctx->rbuf, n, &outcome, &msg) != 0) {
-		fetch_fail(f, outcome, "%s", msg);
-		return -1;
-	}
+	if (h2_recv(f->h2, f->ctx->rbuf, n) != 0)
+		return fetch_fail_h2(f);
 	return fetch_send_h2(f);
 }
 

@@ -23,7 +23,14 @@
 
 #include "h2.h"
 #include "http.h"
+#include "output.h"
 #include "util.h"
+
+/* Frames of the default largest size (16384) a head within the limit
+ * may take, after its HEADERS frame. */
+#define H2_MAX_CONTINUATIONS (AWGET_MAX_HEADER_BYTES / 16384 + 1)
+/* Of nghttp2's words on a failure, which may quote the peer's bytes. */
+#define H2_MAX_QUOTE 200
 
 struct h2 {
 	nghttp2_session *session;
@@ -34,7 +41,7 @@ struct h2 {
 	unsigned int final_done : 1; /* the final header block is whole */
 	unsigned int interim : 1;    /* the block being read is a 1xx */
 	enum outcome outcome;        /* a callback's failure */
-	char msg[256];
+	char msg[1024];
 };
 
 static int h2_fail(struct h2 *, enum outcome, const char *, ...)
@@ -130,19 +137,71 @@ h2_on_close(nghttp2_session *s, int32_t stream, uint32_t code, void *arg)
 	return 0;
 }
 
-/* nghttp2's words when it ends the session: the peer broke HTTP/2. */
+/* A frame nghttp2 refused (on a stream 0 DATA, a bad SETTINGS, ...): the
+ * peer broke HTTP/2, and the session ends. */
+static int
+h2_on_invalid(nghttp2_session *s, const nghttp2_frame *frame, int code,
+    void *arg)
+{
+	static const char *const types[] = {"DATA", "HEADERS", "PRIORITY",
+	    "RST_STREAM", "SETTINGS", "PUSH_PROMISE", "PING", "GOAWAY",
+	    "WINDOW_UPDATE", "CONTINUATION"};
+	struct h2 *h = arg;
+
+	(void)s;
+	return h2_fail(h, OUTCOME_NOT_HTTP,
+	    "HTTP/2 protocol error (invalid %s frame on stream %d: %s)",
+	    frame->hd.type < sizeof(types) / sizeof(types[0])
+	        ? types[frame->hd.type]
+	        : "unknown",
+	    (int)frame->hd.stream_id, nghttp2_strerror(code));
+}
+
+/*
+ * The GOAWAY nghttp2 sends when it ends the session for a broken rule
+ * carries its reason ("DATA: stream_id == 0"): the peer's failure, said
+ * in nghttp2's words. Ours at the end (h2_bye) is NO_ERROR.
+ */
+static int
+h2_on_send(nghttp2_session *s, const nghttp2_frame *frame, void *arg)
+{
+	struct h2 *h = arg;
+	char esc[OUTPUT_ESCAPED_MAX(H2_MAX_QUOTE) + 1];
+	size_t n = frame->goaway.opaque_data_len;
+
+	(void)s;
+	if (frame->hd.type != NGHTTP2_GOAWAY ||
+	    frame->goaway.error_code == NGHTTP2_NO_ERROR || h->final_done)
+		return 0;
+	esc[n > 0 ? output_escape(esc, frame->goaway.opaque_data,
+	                n > H2_MAX_QUOTE ? H2_MAX_QUOTE : n)
+	          : 0] = '\0';
+	h2_fail(h, OUTCOME_NOT_HTTP, "HTTP/2 protocol error (%s%s%s)",
+	    nghttp2_http2_strerror(frame->goaway.error_code), n > 0 ? ": " : "",
+	    esc);
+	return 0;
+}
+
+/*
+ * nghttp2's words when it ends the session: the peer broke HTTP/2. They
+ * may quote the peer's bytes (a bad field's name and value): escaped, as
+ * every byte a server sends is.
+ */
 static int
 h2_on_error(nghttp2_session *s, int code, const char *msg, size_t len,
     void *arg)
 {
 	struct h2 *h = arg;
-	size_t n = len > 200 ? 200 : len;
+	char esc[OUTPUT_ESCAPED_MAX(H2_MAX_QUOTE) + 1];
 
 	(void)s;
 	(void)code;
-	h2_fail(h, OUTCOME_NOT_HTTP, "%s (%.*s)",
+	esc[len > 0 ? output_escape(esc, msg,
+	                  len > H2_MAX_QUOTE ? H2_MAX_QUOTE : len)
+	            : 0] = '\0';
+	h2_fail(h, OUTCOME_NOT_HTTP, "%s (%s)",
 	    h->got_frame ? "HTTP/2 protocol error" : "not an HTTP/2 answer",
-	    (int)n, msg);
+	    esc);
 	return 0;
 }
 
@@ -150,6 +209,7 @@ struct h2 *
 h2_new(struct http_response *resp)
 {
 	nghttp2_session_callbacks *cb;
+	nghttp2_option *opt;
 	struct h2 *h = xcalloc(1, sizeof(*h));
 	int r;
 
@@ -162,7 +222,19 @@ h2_new(struct http_response *resp)
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, h2_on_frame);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cb, h2_on_close);
 	nghttp2_session_callbacks_set_error_callback2(cb, h2_on_error);
-	r = nghttp2_session_client_new(&h->session, cb, h);
+	nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(cb,
+	    h2_on_invalid);
+	nghttp2_session_callbacks_set_on_frame_send_callback(cb, h2_on_send);
+	if (nghttp2_option_new(&opt) != 0) {
+		nghttp2_session_callbacks_del(cb);
+		free(h);
+		return NULL;
+	}
+	/* Enough CONTINUATION frames for a head within the limit, no more
+	 * (nghttp2's check against floods of empty ones, CVE-2024-28182). */
+	nghttp2_option_set_max_continuations(opt, H2_MAX_CONTINUATIONS);
+	r = nghttp2_session_client_new2(&h->session, cb, h, opt);
+	nghttp2_option_del(opt);
 	nghttp2_session_callbacks_del(cb);
 	if (r != 0) {
 		free(h);
@@ -208,9 +280,11 @@ h2_nv(nghttp2_nv *nv, const char *name, size_t nl, const char *value, size_t vl)
 int
 h2_request(struct h2 *h, const char *req, size_t len, int tls)
 {
-	/* Our own settings: no push, and the head's limit, announced. */
+	/* Our own settings: no push; a window of 0, since we read no body
+	 * (so none is sent: RFC 9113 6.9.2 allows it); the head's limit. */
 	const nghttp2_settings_entry iv[] = {
 	    {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+	    {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 0},
 	    {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, AWGET_MAX_HEADER_BYTES},
 	};
 	const char *line, *sp, *end;
@@ -256,7 +330,7 @@ out:
 	return r;
 }
 
-void
+int
 h2_pending(struct h2 *h, struct buf *b)
 {
 	const uint8_t *p;
@@ -264,33 +338,61 @@ h2_pending(struct h2 *h, struct buf *b)
 
 	while ((n = nghttp2_session_mem_send(h->session, &p)) > 0)
 		buf_append(b, p, (size_t)n);
+	if (n < 0 && h->msg[0] == '\0')
+		h2_fail(h, OUTCOME_SYSTEM, "HTTP/2: %s",
+		    nghttp2_strerror((int)n));
+	/* nghttp2 ends a session for a broken rule by sending GOAWAY; once
+	 * sent (h2_on_send has its reason), it reads no more. */
+	if (h->msg[0] == '\0' && !h->final_done &&
+	    !nghttp2_session_want_read(h->session))
+		h2_fail(h, OUTCOME_NOT_HTTP,
+		    "%s (session ended before the "
+		    "headers)",
+		    h->got_frame ? "HTTP/2 protocol error"
+		                 : "not an HTTP/2 answer");
+	return h->msg[0] == '\0' ? 0 : -1;
 }
 
 int
-h2_recv(struct h2 *h, const void *p, size_t n, enum outcome *outcome,
-    const char **msg)
+h2_recv(struct h2 *h, const void *p, size_t n)
 {
 	ssize_t r = nghttp2_session_mem_recv(h->session, p, n);
 
-	/* A session nghttp2 has ended wants nothing more: what it said. */
-	if (r >= 0 && h->msg[0] == '\0' && !h->final_done &&
-	    !nghttp2_session_want_read(h->session) &&
-	    !nghttp2_session_want_write(h->session))
-		h2_fail(h, OUTCOME_NOT_HTTP,
-		    "HTTP/2 session ended before the "
-		    "headers");
-	if (r >= 0 && h->msg[0] == '\0')
-		return 0;
-	/* nghttp2's own refusal: a peer that speaks no HTTP/2 fails before
-	 * its first frame. */
-	if (h->msg[0] == '\0') {
-		h->outcome = OUTCOME_NOT_HTTP;
-		snprintf(h->msg, sizeof(h->msg), "%s (%s)",
+	if (r >= 0 || h->msg[0] != '\0') /* a callback's failure, said */
+		return h->msg[0] == '\0' ? 0 : -1;
+	if (r == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS)
+		h2_fail(h, OUTCOME_TOO_LARGE,
+		    "more than %d HTTP/2 CONTINUATION frames",
+		    H2_MAX_CONTINUATIONS);
+	else if (r == NGHTTP2_ERR_FLOODED)
+		h2_fail(h, OUTCOME_TOO_LARGE,
+		    "HTTP/2 flood: more frames to acknowledge than it reads");
+	else /* a peer that speaks no HTTP/2 fails before its first frame */
+		h2_fail(h, OUTCOME_NOT_HTTP, "%s (%s)",
 		    h->got_frame ? "HTTP/2 protocol error"
 		                 : "not an HTTP/2 answer",
 		    nghttp2_strerror((int)r));
-	}
+	return -1;
+}
+
+void
+h2_error(const struct h2 *h, enum outcome *outcome, const char **msg)
+{
 	*outcome = h->outcome;
 	*msg = h->msg;
-	return -1;
+}
+
+void
+h2_bye(struct h2 *h, struct buf *out)
+{
+	/* The server may have ended the stream with its headers. The
+	 * RST_STREAM goes out first: nghttp2 sends GOAWAY before anything
+	 * queued with it. */
+	if (nghttp2_session_find_stream(h->session, h->stream) != NULL &&
+	    nghttp2_submit_rst_stream(h->session, NGHTTP2_FLAG_NONE, h->stream,
+	        NGHTTP2_CANCEL) == 0)
+		h2_pending(h, out);
+	if (nghttp2_submit_goaway(h->session, NGHTTP2_FLAG_NONE, 0,
+	        NGHTTP2_NO_ERROR, NULL, 0) == 0)
+		h2_pending(h, out);
 }

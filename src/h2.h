@@ -26,11 +26,22 @@ void h2_free(struct h2 *);
  * HTTP/1's connection-specific ones), scheme https if tls. 0, or -1.
  */
 int h2_request(struct h2 *, const char *, size_t, int);
-/* Append to b the bytes nghttp2 has to send (the preface, frames). */
-void h2_pending(struct h2 *, struct buf *);
 /*
- * Take n bytes from the server. 0, with any header block now whole added
- * to the response; or -1, with the outcome and why in *msg (static).
+ * Append to b the bytes nghttp2 has to send (the preface, frames); fetch.c
+ * asks only when the socket has taken all it had, so that nghttp2's own
+ * bound on unanswered frames (a PING flood's ACKs) holds. 0, or -1 once
+ * the session has failed (h2_error says how).
  */
-int h2_recv(struct h2 *, const void *, size_t, enum outcome *, const char **);
+int h2_pending(struct h2 *, struct buf *);
+/*
+ * Take n bytes from the server: 0, with any header block now whole added
+ * to the response; or -1, the session failed (h2_error says how; what
+ * nghttp2 has left to say, its GOAWAY, h2_pending still gives).
+ */
+int h2_recv(struct h2 *, const void *, size_t);
+/* How the session failed: the first failure, its words kept in the h2. */
+void h2_error(const struct h2 *, enum outcome *, const char **);
+/* The headers are in: RST_STREAM (CANCEL) unless the server has ended
+ * the stream, and GOAWAY (NO_ERROR), appended to out. */
+void h2_bye(struct h2 *, struct buf *);
 #endif /* H2_H */

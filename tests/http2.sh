@@ -21,8 +21,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 T=$(mktemp -d /tmp/awget-http2.XXXXXX)
 chmod 755 "$T" # nginx workers drop to nobody
-H2_PID='' NGHTTPD_PID='' NGHTTPD_TLS_PID='' TESTD_PID='' TP=''
+H2_PID='' NGHTTPD_PID='' NGHTTPD_TLS_PID='' TESTD_PID='' TP='' NV_PID=''
 cleanup() {
+	stop_pid "$NV_PID"
 	stop_pid "$H2_PID"
 	stop_pid "$NGHTTPD_PID"
 	stop_pid "$NGHTTPD_TLS_PID"
@@ -89,7 +90,9 @@ for p in "$S" "$C" "$S1" "$P1" "$N" "$NS"; do
 		exit 1
 	}
 done
-testd_start "$TESTD" 120 normal silent close_on_accept || {
+testd_start "$TESTD" 120 normal silent close_on_accept h2_normal h2_bad_field h2_no_settings \
+	h2_settings_only h2_goaway h2_rst h2_bad_frame h2_hpack_bomb \
+	h2_continuation_flood h2_endless_1xx h2_ping_flood h2_ping_noread || {
 	not_ok "awget-testd starts"
 	exit 1
 }
@@ -195,13 +198,107 @@ else
 	not_ok "--http2, 300 targets" "rc=$rc n=$n" "$(head -3 "$T/err")"
 fi
 
+## The end of the headers: RST_STREAM (CANCEL) and GOAWAY (NO_ERROR),
+## as nghttpd -v logs them; a window of 0, so no DATA was ever sent.
+NV=$(free_port)
+head -c 1048576 /dev/zero >"$T/htdocs/big"
+/usr/sbin/nghttpd -v -a 127.0.0.1 -d "$T/htdocs" --no-tls "$NV" >"$T/nghttpd.log" 2>&1 &
+NV_PID=$!
+if wait_port "$NV"; then
+	aw --http2-prior-knowledge "http://127.0.0.1:$NV/big"
+	for _ in $(seq 1 50); do # nghttpd logs as it reads: up to 2.5 s
+		grep -q 'recv GOAWAY' "$T/nghttpd.log" && break
+		sleep 0.05
+	done
+	stop_pid "$NV_PID"
+	log=$(grep -A1 -E 'recv (RST_STREAM|GOAWAY)|send DATA' "$T/nghttpd.log" | tr -s ' \n' ' ')
+	if [ "$rc" = 0 ] && grep -q 'header > content-length: 1048576$' "$T/out" &&
+		[[ $log == *"recv RST_STREAM frame <length=4, flags=0x00, stream_id=1> (error_code=CANCEL(0x08))"*"recv GOAWAY frame <length=8, flags=0x00, stream_id=0> (last_stream_id=0, error_code=NO_ERROR(0x00)"* ]] &&
+		[[ $log != *"send DATA"* ]]; then
+		ok "after the headers: RST_STREAM CANCEL, then GOAWAY NO_ERROR; no DATA sent"
+	else
+		not_ok "RST_STREAM and GOAWAY at the end" "rc=$rc" "$log" "$(head -3 "$T/out")"
+	fi
+else
+	not_ok "nghttpd -v listens on $NV"
+fi
+
+## Hostile HTTP/2 (the test server's h2_* scenarios): one classed error
+## line each, from nghttp2's framing and awget's own limits.
+h2_bad() { # h2_bad SCENARIO CLASS MESSAGE [ARGS...]
+	local sc=$1 class=$2 msg=$3 v=TESTD_PORT_$1 port
+	shift 3
+	port=${!v:?}
+	aw --http2-prior-knowledge "$@" "http://127.0.0.1:$port/"
+	if [ "$rc" = 1 ] && [ ! -s "$T/out" ] &&
+		[ "$(cat "$T/err")" = "awget: http://127.0.0.1:$port/: $msg" ]; then
+		aw -j --http2-prior-knowledge "$@" "http://127.0.0.1:$port/"
+		if [ "$(jq -r .error_class "$T/out")" = "$class" ]; then
+			ok "$sc: $class, \"$msg\""
+		else
+			not_ok "$sc: class $class" "$(cat "$T/out")"
+		fi
+	else
+		not_ok "$sc: $msg" "rc=$rc" "got:  $(cat "$T/err")" "$(head -c 300 "$T/out")"
+	fi
+}
+aw --http2-prior-knowledge "http://127.0.0.1:${TESTD_PORT_h2_normal:?}/"
+if [ "$rc" = 0 ] && [ "$(sed 's/^[^ ]* header > //' "$T/out" | tr '\n' '|')" = "HTTP/2 200|server: testd|x-h2: yes|" ]; then
+	ok "h2_normal: the test server's HTTP/2 answer"
+else
+	not_ok "h2_normal" "rc=$rc" "$(cat "$T/out" "$T/err")"
+fi
+h2_bad h2_bad_field not_http 'HTTP/2 protocol error (Invalid HTTP header field was received: frame type: 1, stream: 1, name: [x-bad\x1b]0;pwned\x07], value: [\x1b[2Jv])'
+h2_bad h2_no_settings not_http "not an HTTP/2 answer (Remote peer returned unexpected data while we expected SETTINGS frame.  Perhaps, peer does not support HTTP/2 properly.)"
+h2_bad h2_settings_only timeout "timed out in phase headers" -t 1
+h2_bad h2_goaway closed "HTTP/2 GOAWAY before the headers: ENHANCE_YOUR_CALM"
+h2_bad h2_rst closed "HTTP/2 stream closed before the headers: REFUSED_STREAM"
+h2_bad h2_bad_frame not_http "HTTP/2 protocol error (PROTOCOL_ERROR: DATA: stream_id == 0)"
+h2_bad h2_hpack_bomb too_large "headers larger than 262144 bytes"
+h2_bad h2_continuation_flood too_large "more than 17 HTTP/2 CONTINUATION frames"
+h2_bad h2_endless_1xx too_large "more than 16 interim responses"
+h2_bad h2_ping_flood timeout "timed out in phase headers" -t 1
+h2_bad h2_ping_noread too_large "HTTP/2 flood: more frames to acknowledge than it reads"
+
+## Memory stays bounded: 400 hostile HTTP/2 targets at -c 100 (HPACK
+## bombs of 8.7 MB each, CONTINUATION floods, endless 1xx, PING floods
+## into a full socket): one error line each, and a peak RSS within 8 MiB
+## of one normal HTTP/2 fetch.
+for i in $(seq 1 100); do
+	for sc in h2_hpack_bomb h2_continuation_flood h2_endless_1xx h2_ping_noread; do
+		v=TESTD_PORT_$sc
+		echo "http://127.0.0.1:${!v:?}/?$i"
+	done
+done >"$T/hostile"
+if [ -x /usr/bin/time ] && ! sanitized; then
+	/usr/bin/time -f '%M' -o "$T/rss0" "$AWGET" --http2-prior-knowledge \
+		"http://127.0.0.1:$TESTD_PORT_h2_normal/" >/dev/null 2>&1
+	/usr/bin/time -f '%M' -o "$T/rss" timeout -k 5 60 "$AWGET" -c 100 -t 10 \
+		--http2-prior-knowledge -i "$T/hostile" >"$T/out" 2>"$T/err"
+	base=$(tail -1 "$T/rss0") kib=$(tail -1 "$T/rss")
+	n=$(sort -u "$T/err" | grep -c -E '(larger than|CONTINUATION|interim|flood)')
+	if [ ! -s "$T/out" ] && [ "$(wc -l <"$T/err")" = 400 ] && [ "$n" = 400 ] &&
+		[ $((kib - base)) -le 8192 ]; then
+		ok "400 hostile HTTP/2 targets at -c 100: 400 error lines, peak RSS $kib KiB ($((kib - base)) over one fetch)"
+	else
+		not_ok "400 hostile HTTP/2 targets" "$(wc -l <"$T/err") lines, $n distinct" \
+			"rss $kib KiB, base $base" "$(sort "$T/err" | cut -c1-120 | uniq -c | sort -rn | head -5)"
+	fi
+else
+	ok "# SKIP hostile HTTP/2 peak RSS: no /usr/bin/time, or a sanitizer build"
+fi
+
 ## Memory errors under valgrind: HTTP/2 over TLS and in clear text, and a
 ## peer that is not HTTP/2.
 if ! memcheck "${CA[@]}" --http2-prior-knowledge "https://localhost:$S/" \
-	"http://127.0.0.1:$N/" "http://127.0.0.1:$PN/"; then
+	"http://127.0.0.1:$N/" "http://127.0.0.1:$PN/" \
+	"http://127.0.0.1:${TESTD_PORT_h2_hpack_bomb:?}/" \
+	"http://127.0.0.1:${TESTD_PORT_h2_continuation_flood:?}/" \
+	"http://127.0.0.1:${TESTD_PORT_h2_bad_frame:?}/" \
+	"http://127.0.0.1:${TESTD_PORT_h2_ping_noread:?}/"; then
 	ok "# SKIP valgrind: not installed, or a sanitizer build"
 elif [ "$rc" = 1 ] && [ -z "$memerr" ]; then
-	ok "valgrind: HTTP/2 over TLS and clear text, and a peer that is not HTTP/2"
+	ok "valgrind: HTTP/2 over TLS and clear text, a peer that is not HTTP/2, hostile HTTP/2"
 else
 	not_ok "valgrind: HTTP/2" "rc=$rc" "$memerr"
 fi

@@ -7,7 +7,8 @@
  * what -L does with it: redirect_location finds the Location, url_resolve
  * resolves it against a base URL, target_parse reads the result. The
  * same bytes are also a SOCKS proxy's answers to socks.c's handshake, of
- * the kind the first byte picks.
+ * the kind the first byte picks, and an HTTP/2 server's frames to h2.c,
+ * whose header blocks go through the same reader.
  * scripts/fuzz builds it with small limits, so that inputs of a few
  * kilobytes cross each of them. Whatever the bytes, and however they are
  * split into reads, the head held stays within the limits, no byte is
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "awget.h"
+#include "h2.h"
 #include "http.h"
 #include "json.h"
 #include "output.h"
@@ -188,6 +190,72 @@ socks(const uint8_t *data, size_t size)
 		abort();
 }
 
+/* Abort unless the message is there, and as check_output wants it. */
+static void
+check_message(const char *m)
+{
+	struct buf b = {0};
+
+	if (*m == '\0')
+		abort();
+	buf_append(&b, m, strlen(m));
+	check_output(&b);
+	buf_free(&b);
+}
+
+/*
+ * The bytes after the first as an HTTP/2 server's frames, read as the
+ * first byte sizes them, after an empty SETTINGS (the server's preface,
+ * which the fuzzer need not find): h2.c turns the header blocks into text
+ * for the same reader, within the same limit; the session ends with an
+ * answer, or with a failure said in words fit for a terminal.
+ */
+static void
+h2(const uint8_t *data, size_t size)
+{
+	static const uint8_t settings[9] = {0, 0, 0, 4, 0, 0, 0, 0, 0};
+	static const char req[] = "GET / HTTP/1.1\r\nHost: h.test\r\n"
+	                          "User-Agent: awget\r\nAccept: */*\r\n\r\n";
+	struct http_response r = {0};
+	struct buf out = {0}, text = {0};
+	enum outcome outcome;
+	const char *msg;
+	struct h2 *h;
+	size_t off = 1, chunk, n;
+	int end = 0, failed = 0;
+
+	if (size == 0)
+		return;
+	chunk = (size_t)(data[0] >> 2) % 64 + 1;
+	if ((h = h2_new(&r)) == NULL ||
+	    h2_request(h, req, sizeof(req) - 1, data[0] & 0x20) != 0 ||
+	    h2_pending(h, &out) != 0 || h2_recv(h, settings, 9) != 0)
+		abort();
+	while (off < size && end == 0 && !failed) {
+		n = size - off < chunk ? size - off : chunk;
+		out.len = 0;
+		failed =
+		    h2_recv(h, data + off, n) != 0 || h2_pending(h, &out) != 0;
+		off += n;
+		end = drain(&r);
+	}
+	if (r.head.len > AWGET_MAX_HEADER_BYTES ||
+	    r.interim > AWGET_MAX_INTERIM + 1)
+		abort();
+	if (failed) {
+		h2_error(h, &outcome, &msg);
+		check_message(msg);
+	} else if (end == 2) {
+		text_output(&r, &text);
+		check_output(&text);
+		h2_bye(h, &out);
+	}
+	h2_free(h);
+	buf_free(&out);
+	buf_free(&text);
+	http_response_free(&r);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -228,5 +296,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_free(&json);
 	http_response_free(&r);
 	socks(data, size);
+	h2(data, size);
 	return 0;
 }

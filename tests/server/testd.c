@@ -43,6 +43,8 @@
 #include <event2/listener.h>
 #include <event2/util.h>
 
+#include "h2frame.h"
+
 /* Limits. */
 #define TESTD_DEFAULT_LIFETIME 60     /* seconds */
 #define TESTD_MAX_LIFETIME 3600       /* seconds */
@@ -623,6 +625,195 @@ sc_slowloris(struct conn *c)
 }
 
 /*
+ * HTTP/2 (h2_*): the server's side of a cleartext HTTP/2 connection, for
+ * awget --http2-prior-knowledge. Each starts on accept and discards what
+ * the client sends (its preface, SETTINGS, the request on stream 1, and
+ * its acknowledgements), which is all an answer on stream 1 needs.
+ */
+#define NV(n, v)                                                               \
+	{                                                                      \
+		(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, sizeof(v) - 1,  \
+		    NGHTTP2_NV_FLAG_NONE                                       \
+	}
+#define TESTD_H2_BOMB_VALUE 2900 /* nghttp2 indexes a field this long */
+#define TESTD_H2_BOMB_REFS 3000  /* ... referred to by index this often */
+#define TESTD_H2_FLOOD_VALUE 1000
+
+static enum step
+sc_h2_normal(struct conn *c)
+{
+	static const nghttp2_nv nv[] = {NV(":status", "200"),
+	    NV("server", "testd"), NV("x-h2", "yes")};
+
+	h2f_settings(out(c));
+	h2f_block(out(c), NGHTTP2_HEADERS,
+	    NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM, 1, nv,
+	    NITEMS(nv), 0);
+	return (STEP_HOLD);
+}
+
+/* h2_bad_field: a field name HTTP/2 forbids, with terminal controls. */
+static enum step
+sc_h2_bad_field(struct conn *c)
+{
+	static const nghttp2_nv nv[] = {NV(":status", "200"),
+	    NV("x-bad\x1b]0;pwned\x07", "\x1b[2Jv")};
+
+	h2f_settings(out(c));
+	h2f_block(out(c), NGHTTP2_HEADERS,
+	    NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM, 1, nv,
+	    NITEMS(nv), 0);
+	return (STEP_HOLD);
+}
+
+/* h2_no_settings: an answer without the server's preface. */
+static enum step
+sc_h2_no_settings(struct conn *c)
+{
+	static const nghttp2_nv nv[] = {NV(":status", "200")};
+
+	h2f_block(out(c), NGHTTP2_HEADERS,
+	    NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM, 1, nv,
+	    NITEMS(nv), 0);
+	return (STEP_HOLD);
+}
+
+static enum step
+sc_h2_settings_only(struct conn *c)
+{
+	h2f_settings(out(c));
+	return (STEP_HOLD);
+}
+
+static enum step
+sc_h2_goaway(struct conn *c)
+{
+	h2f_settings(out(c));
+	h2f_goaway(out(c), 0, NGHTTP2_ENHANCE_YOUR_CALM);
+	return (STEP_HOLD);
+}
+
+static enum step
+sc_h2_rst(struct conn *c)
+{
+	h2f_settings(out(c));
+	h2f_rst(out(c), 1, NGHTTP2_REFUSED_STREAM);
+	return (STEP_HOLD);
+}
+
+/* h2_bad_frame: DATA on stream 0, which RFC 9113 6.1 forbids. */
+static enum step
+sc_h2_bad_frame(struct conn *c)
+{
+	h2f_settings(out(c));
+	h2f_frame(out(c), NGHTTP2_DATA, NGHTTP2_FLAG_NONE, 0, "ok", 2);
+	return (STEP_HOLD);
+}
+
+/* h2_hpack_bomb: one 2900-byte field, then 3000 one-byte references to
+ * it, in one HEADERS frame of a few kilobytes: 8.7 MB of header text. */
+static enum step
+sc_h2_hpack_bomb(struct conn *c)
+{
+	static char value[TESTD_H2_BOMB_VALUE];
+	nghttp2_nv *nv = xcalloc(TESTD_H2_BOMB_REFS + 1, sizeof(*nv));
+	size_t i;
+
+	memset(value, 'b', sizeof(value));
+	nv[0] = (nghttp2_nv)NV(":status", "200");
+	for (i = 1; i <= TESTD_H2_BOMB_REFS; i++) {
+		nv[i] = (nghttp2_nv)NV("x-bomb", "");
+		nv[i].value = (uint8_t *)value;
+		nv[i].valuelen = sizeof(value);
+	}
+	h2f_settings(out(c));
+	if (h2f_block(out(c), NGHTTP2_HEADERS,
+	        NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM, 1, nv,
+	        TESTD_H2_BOMB_REFS + 1, 0) != 0)
+		errx(1, "h2_hpack_bomb: the block does not fit in a frame");
+	free(nv);
+	return (STEP_HOLD);
+}
+
+/* h2_continuation_flood: HEADERS without END_HEADERS, then CONTINUATION
+ * frames, each with one more field, for ever. */
+static enum step
+sc_h2_continuation_more(struct conn *c)
+{
+	static char value[TESTD_H2_FLOOD_VALUE];
+	nghttp2_nv nv = NV("x-flood", "");
+	size_t i;
+
+	memset(value, 'f', sizeof(value));
+	nv.value = (uint8_t *)value;
+	nv.valuelen = sizeof(value);
+	for (i = 0; i < TESTD_CHUNK / sizeof(value); i++)
+		h2f_block(out(c), NGHTTP2_CONTINUATION, NGHTTP2_FLAG_NONE, 1,
+		    &nv, 1, 1);
+	return (STEP_MORE);
+}
+
+static enum step
+sc_h2_continuation_flood(struct conn *c)
+{
+	static const nghttp2_nv nv[] = {NV(":status", "200")};
+
+	h2f_settings(out(c));
+	h2f_block(out(c), NGHTTP2_HEADERS, NGHTTP2_FLAG_NONE, 1, nv, NITEMS(nv),
+	    0);
+	return (sc_h2_continuation_more(c));
+}
+
+/* h2_endless_1xx: 103 Early Hints blocks on stream 1, for ever. */
+static enum step
+sc_h2_endless_1xx_more(struct conn *c)
+{
+	static const nghttp2_nv nv[] = {NV(":status", "103"),
+	    NV("link", "</style.css>; rel=preload")};
+	size_t i;
+
+	for (i = 0; i < 1000; i++)
+		h2f_block(out(c), NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS, 1,
+		    nv, NITEMS(nv), 0);
+	return (STEP_MORE);
+}
+
+static enum step
+sc_h2_endless_1xx(struct conn *c)
+{
+	h2f_settings(out(c));
+	return (sc_h2_endless_1xx_more(c));
+}
+
+/* h2_ping_flood: PING after PING, never an answer; each wants an ACK. */
+static enum step
+sc_h2_ping_flood_more(struct conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < 1000; i++)
+		h2f_frame(out(c), NGHTTP2_PING, NGHTTP2_FLAG_NONE, 0,
+		    "pingping", 8);
+	return (STEP_MORE);
+}
+
+static enum step
+sc_h2_ping_flood(struct conn *c)
+{
+	h2f_settings(out(c));
+	return (sc_h2_ping_flood_more(c));
+}
+
+/* h2_ping_noread: the same, reading nothing: the ACKs pile up at the
+ * client, which must not hold them all. */
+static enum step
+sc_h2_ping_noread(struct conn *c)
+{
+	bufferevent_disable(c->bev, EV_READ);
+	return (sc_h2_ping_flood(c));
+}
+
+/*
  * The scenarios, in the order -L lists them. limit_line, limit_total and
  * interim_n take N from "GET /N"; a bad N gets a 400. X-N-<i> and X-T-<i>
  * count from 1, X-Req-<i> from 0 (the request line). Hex escapes are split
@@ -755,6 +946,24 @@ static const struct scenario scenarios[] = {
         sc_text, NULL, NULL, 0},
     {"trickle_line", 0, NULL, 0, sc_trickle_line, NULL, sc_trickle_line_tick,
         5},
+    /* HTTP/2, cleartext, with prior knowledge: see sc_h2_normal. */
+    {"h2_normal", SC_ON_ACCEPT, NULL, 0, sc_h2_normal, NULL, NULL, 0},
+    {"h2_bad_field", SC_ON_ACCEPT, NULL, 0, sc_h2_bad_field, NULL, NULL, 0},
+    {"h2_no_settings", SC_ON_ACCEPT, NULL, 0, sc_h2_no_settings, NULL, NULL, 0},
+    {"h2_settings_only", SC_ON_ACCEPT, NULL, 0, sc_h2_settings_only, NULL, NULL,
+        0},
+    {"h2_goaway", SC_ON_ACCEPT, NULL, 0, sc_h2_goaway, NULL, NULL, 0},
+    {"h2_rst", SC_ON_ACCEPT, NULL, 0, sc_h2_rst, NULL, NULL, 0},
+    {"h2_bad_frame", SC_ON_ACCEPT, NULL, 0, sc_h2_bad_frame, NULL, NULL, 0},
+    {"h2_hpack_bomb", SC_ON_ACCEPT, NULL, 0, sc_h2_hpack_bomb, NULL, NULL, 0},
+    {"h2_continuation_flood", SC_ON_ACCEPT, NULL, 0, sc_h2_continuation_flood,
+        sc_h2_continuation_more, NULL, 0},
+    {"h2_endless_1xx", SC_ON_ACCEPT, NULL, 0, sc_h2_endless_1xx,
+        sc_h2_endless_1xx_more, NULL, 0},
+    {"h2_ping_flood", SC_ON_ACCEPT, NULL, 0, sc_h2_ping_flood,
+        sc_h2_ping_flood_more, NULL, 0},
+    {"h2_ping_noread", SC_ON_ACCEPT, NULL, 0, sc_h2_ping_noread,
+        sc_h2_ping_flood_more, NULL, 0},
 };
 
 static const struct scenario *
