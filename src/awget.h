@@ -43,6 +43,8 @@
 #define AWGET_RETRY_PAUSE_MS 100      /* before the first retry; doubles */
 #define AWGET_RETRY_PAUSE_MAX_MS 1000 /* ... up to this */
 #define AWGET_PROGRESS_MS 250         /* the progress line's redraw */
+#define AWGET_FLUSH_MS 500            /* buffered output waits at most this */
+#define AWGET_STATE_MS 1000 /* --state: a checkpoint at most this often */
 
 /* Exit status, as documented in awget(1). */
 enum awget_exit {
@@ -82,6 +84,7 @@ struct sched;
 struct http_request;
 struct fetch;
 struct stats;
+struct checkpoint;
 
 /* The whole state of one run; main() owns it and passes it everywhere. */
 struct awget {
@@ -97,7 +100,8 @@ struct awget {
 	struct targets *targets;
 	struct output *out;
 	struct sched *sched;
-	struct stats *stats; /* what the run has done, for --stats */
+	struct stats *stats;     /* what the run has done, for --stats */
+	struct checkpoint *ckpt; /* -o, the flush tick, --state, --resume */
 	/* In flight, in start order: every target has the same -t, so this is
 	 * also deadline order, and one timer serves them all. */
 	TAILQ_HEAD(, fetch) fetches;

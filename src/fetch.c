@@ -926,6 +926,21 @@ fetch_end(struct fetch *f, enum outcome outcome, const char *msg)
 	sched_release(ctx->sched);
 }
 
+size_t
+fetch_positions(const struct awget *ctx, unsigned long long **pos, size_t room)
+{
+	const struct fetch *f;
+	size_t n = 0;
+
+	TAILQ_FOREACH (f, &ctx->fetches, entry)
+		n++;
+	*pos = xcalloc(n + 1 + room, sizeof(**pos));
+	n = 0;
+	TAILQ_FOREACH (f, &ctx->fetches, entry)
+		(*pos)[n++] = f->t->pos;
+	return n;
+}
+
 void
 fetch_abort_all(struct awget *ctx, const char *why)
 {

@@ -17,6 +17,11 @@ void fetch_start(struct awget *, struct target *);
  * line why, or silently if why is NULL.
  */
 void fetch_abort_all(struct awget *, const char *);
+/*
+ * The positions of the targets in flight, in start order, in a new array
+ * at *pos with room for 1 + room more (the caller frees it): how many.
+ */
+size_t fetch_positions(const struct awget *, unsigned long long **, size_t);
 /* Make and free the run's one deadline timer. */
 void fetch_init(struct awget *);
 void fetch_fini(struct awget *);

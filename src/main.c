@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "awget.h"
+#include "checkpoint.h"
 #include "conn.h"
 #include "dns.h"
 #include "fetch.h"
@@ -230,9 +231,9 @@ main(int argc, char **argv)
 	struct stats stats;
 	struct progress *progress = NULL;
 	const char *errstr;
-	char err[256], name[1024];
+	char err[256], name[1024], msg[2048];
 	enum options_result opts_result;
-	int concurrency, status, show_progress, fd, i;
+	int concurrency, status, show_progress, fd, i, out_fd, err_fd;
 
 	open_std_fds();
 	/*
@@ -311,7 +312,19 @@ main(int argc, char **argv)
 			    ctx.tls_error);
 		exit(AWGET_EXIT_USAGE);
 	}
+	/* -o and --errors, and --resume's checks: after every other usage
+	 * check, for a file is cut only once the run is sure to start. */
+	if ((ctx.ckpt = checkpoint_new(&opts, &out_fd, &err_fd, msg,
+	         sizeof(msg))) == NULL) {
+		fprintf(stderr, "awget: %s\n", msg);
+		exit(AWGET_EXIT_USAGE);
+	}
+	if (out_fd != 1 || err_fd != 2) {
+		output_free(ctx.out);
+		ctx.out = output_new(out_fd, err_fd);
+	}
 	ctx.sched = sched_new(&ctx, concurrency);
+	checkpoint_start(ctx.ckpt, &ctx);
 	if ((fd = signals_catch()) == -1 ||
 	    (ev_signal = event_new(ctx.base, fd, EV_READ | EV_PERSIST,
 	         on_signal, &ctx)) == NULL ||
@@ -320,7 +333,7 @@ main(int argc, char **argv)
 
 	/* By default only a person watching a terminal gets the line. */
 	show_progress =
-	    opts.progress == 1 || (opts.progress == -1 && isatty(2));
+	    opts.progress == 1 || (opts.progress == -1 && isatty(err_fd));
 	if (show_progress)
 		stats.total = count_targets(&opts);
 	stats.start_us = monotonic_us();
@@ -331,8 +344,11 @@ main(int argc, char **argv)
 		event_base_dispatch(ctx.base);
 	progress_free(progress);
 
-	/* Interrupted: say which targets got no answer; a closed stdout
-	 * means nobody is listening, so stop quietly. */
+	/* Interrupted: the checkpoint first, with the targets in flight
+	 * still to do; then say which got no answer. A closed stdout means
+	 * nobody is listening, so stop quietly. */
+	if (signals_caught() != 0)
+		checkpoint_save(ctx.ckpt);
 	fetch_abort_all(&ctx, signals_caught() != 0 ? "interrupted" : NULL);
 	/*
 	 * Cancelled lookups free themselves in callbacks the loop runs. A
@@ -347,6 +363,8 @@ main(int argc, char **argv)
 		output_error(ctx.out,
 		    input_name(opts.input, name, sizeof(name)),
 		    "read error: %s", strerror(targets_error(ctx.targets)));
+	if (signals_caught() == 0)
+		checkpoint_save(ctx.ckpt); /* the end: all read is done */
 	if (opts.stats) {
 		struct buf summary = {0};
 
@@ -370,6 +388,7 @@ main(int argc, char **argv)
 	dns_free(ctx.dns);
 	conn_cleanup(&ctx);
 	tls_ctx_free(ctx.tls);
+	checkpoint_free(ctx.ckpt); /* its tick, and the files written */
 	event_base_free(ctx.base);
 	targets_free(ctx.targets);
 	output_free(ctx.out);

@@ -19,6 +19,7 @@
 #include "http.h"
 #include "options.h"
 #include "output.h"
+#include "state.h"
 #include "targets.h"
 #include "util.h"
 
@@ -41,6 +42,7 @@ static const char usage_text[] =
     "             [--cert file] [--key file] [--ciphers list]\n"
     "             [--tls13-ciphers list] [--sni name]\n"
     "             [--http1.1] [--http2] [--http2-prior-knowledge]\n"
+    "             [-o file] [--errors file] [--state file] [--resume file]\n"
     "             [-X method] [target ...]\n"
     "  -0, --http1.0           send HTTP/1.0 instead of HTTP/1.1\n"
     "      --http1.1           HTTP/1.1 (the default)\n"
@@ -55,6 +57,7 @@ static const char usage_text[] =
     "      --ciphers LIST      TLS 1.2 cipher list (OpenSSL's names)\n"
     "      --connect-timeout SECS\n"
     "                          limit on each connect, inside -t's deadline\n"
+    "      --errors FILE       error lines to FILE instead of stderr\n"
     "      --connect-to H1:P1:H2:P2\n"
     "                          connect to H2:P2 for URLs on H1:P1, keeping\n"
     "                          Host, SNI and the certificate check on H1\n"
@@ -71,6 +74,7 @@ static const char usage_text[] =
     "  -L, --location          follow redirects, showing every hop\n"
     "      --max-redirs N      redirects -L follows at most (default 10)\n"
     "      --no-progress       no progress line, even on a terminal\n"
+    "  -o, --output FILE       results to FILE instead of stdout\n"
     "  -p, --ports LIST        try each target without a port on each of\n"
     "                          LIST: 80,8000-8010,https:443\n"
     "      --noproxy LIST      no proxy for these hosts, domains, addresses\n"
@@ -84,12 +88,16 @@ static const char usage_text[] =
     "                          connect to ADDR for HOST:PORT, without DNS\n"
     "      --retry N           retry a connection refused, reset or timed\n"
     "                          out before any answer, N times at most\n"
+    "      --resume FILE       go on from --state FILE's checkpoint: the\n"
+    "                          same input and options, the same -o\n"
     "  -r, --resolver ADDR[:PORT]\n"
     "                          DNS server to ask instead of resolv.conf's\n"
     "      --sni NAME          send NAME as SNI (and check the certificate\n"
     "                          for it); --sni '' sends none\n"
     "      --shard K/N         only the targets at positions i with\n"
     "                          i % N = K - 1 (split a list over N runs)\n"
+    "      --state FILE        a checkpoint in FILE every second and at the\n"
+    "                          end, for --resume (needs -o)\n"
     "      --stats             a summary on stderr at the end\n"
     "  -t, --timeout SECS      deadline per target (default 10)\n"
     "      --tls-max VERSION   newest TLS to offer: 1.2 or 1.3 (default)\n"
@@ -132,6 +140,9 @@ static const char usage_text[] =
 #define OPTION_HTTP2 277
 #define OPTION_HTTP2_PRIOR 278
 #define OPTION_HTTP11 279
+#define OPTION_ERRORS 280
+#define OPTION_STATE 281
+#define OPTION_RESUME 282
 
 static const struct option longopts[] = {
     {"http1.0", no_argument, NULL, '0'},
@@ -178,10 +189,14 @@ static const struct option longopts[] = {
     {"version", no_argument, NULL, 'V'},
     {"verbose", no_argument, NULL, 'v'},
     {"request", required_argument, NULL, 'X'},
+    {"output", required_argument, NULL, 'o'},
+    {"errors", required_argument, NULL, OPTION_ERRORS},
+    {"state", required_argument, NULL, OPTION_STATE},
+    {"resume", required_argument, NULL, OPTION_RESUME},
     {NULL, 0, NULL, 0},
 };
 
-static const char shortopts[] = ":046A:c:H:hIi:jkLp:r:t:U:VvX:x:";
+static const char shortopts[] = ":046A:c:H:hIi:jkLo:p:r:t:U:VvX:x:";
 
 const char *
 options_usage(void)
@@ -429,6 +444,65 @@ by_name(const void *a, const void *b)
 }
 
 /*
+ * One line of the run's fingerprint (state.h): "option NAME[ VALUE]",
+ * the value escaped, or only its SHA-256 if it may hold a secret.
+ */
+static void
+fingerprint_line(struct options *o, const char *name, const char *value,
+    int secret)
+{
+	char esc[OUTPUT_ESCAPED_MAX(512) + 1];
+	struct buf *b = &o->fingerprint;
+	size_t n;
+
+	buf_append(b, "option ", 7);
+	buf_append(b, name, strlen(name));
+	if (value != NULL) {
+		buf_append(b, " ", 1);
+		n = strlen(value);
+		if (secret)
+			state_sha256(b, value, n);
+		else if (n > 512) { /* long: its start, and all of it hashed */
+			buf_append(b, esc, output_escape(esc, value, 64));
+			buf_append(b, "... ", 4);
+			state_sha256(b, value, n);
+		} else
+			buf_append(b, esc, output_escape(esc, value, n));
+	}
+	buf_append(b, "\n", 1);
+}
+
+/*
+ * An option given, into the fingerprint as "--LONG-NAME" and its value,
+ * unless it only changes how fast or how visibly the run goes. -x, -U and
+ * the headers that carry credentials are kept as hashes.
+ */
+static void
+fingerprint_option(struct options *o, int c, const char *arg)
+{
+	static const int pace[] = {'c', OPTION_RATE, OPTION_PROGRESS,
+	    OPTION_NO_PROGRESS, OPTION_STATS, OPTION_STATE, OPTION_RESUME};
+	const struct option *lo;
+	char name[64];
+	size_t i;
+	int secret = c == 'x' || c == 'U';
+
+	for (i = 0; i < sizeof(pace) / sizeof(pace[0]); i++)
+		if (pace[i] == c)
+			return;
+	for (lo = longopts; lo->name != NULL && lo->val != c; lo++)
+		;
+	if (lo->name == NULL)
+		return;
+	if (c == 'H' && arg != NULL)
+		secret = strncasecmp(arg, "authorization:", 14) == 0 ||
+		    strncasecmp(arg, "proxy-authorization:", 20) == 0 ||
+		    strncasecmp(arg, "cookie:", 7) == 0;
+	snprintf(name, sizeof(name), "--%s", lo->name);
+	fingerprint_line(o, name, arg, secret);
+}
+
+/*
  * "--re", a prefix of several names: say which, in order, as
  * "ambiguous option --re (--rate, --request, ...)".
  */
@@ -533,7 +607,7 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 	const char *errstr, *method = NULL, *proxy_url = NULL;
 	const char *proxy_user = NULL, *noproxy = NULL;
 	char name[32];
-	int c, head = 0;
+	int c, i, head = 0;
 	long long n;
 
 	memset(o, 0, sizeof(*o));
@@ -647,6 +721,18 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 			break;
 		case OPTION_STATS:
 			o->stats = 1;
+			break;
+		case 'o':
+		case OPTION_ERRORS:
+		case OPTION_STATE:
+		case OPTION_RESUME:
+			if (optarg[0] == '\0')
+				return fail(err, errlen, "%s needs a file name",
+				    option_name(c, name, sizeof(name)));
+			*(c == 'o'                   ? &o->output
+			        : c == OPTION_ERRORS ? &o->errors
+			        : c == OPTION_STATE  ? &o->state
+			                             : &o->resume) = optarg;
 			break;
 		case OPTION_HTTP11:
 			o->http2 = HTTP2_NO;
@@ -773,7 +859,10 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 			return fail(err, errlen, "unknown option %s",
 			    argv[optind - 1]);
 		}
+		fingerprint_option(o, c, optarg);
 	}
+	for (i = optind; i < argc; i++)
+		fingerprint_line(o, "target", argv[i], 0);
 	if (proxy_url != NULL && proxy_url[0] != '\0') {
 		if ((errstr = proxy_parse(proxy_url, proxy_user, &o->proxy)) !=
 		    NULL)
@@ -785,6 +874,13 @@ options_parse(struct options *o, int argc, char **argv, char *err,
 		return OPTIONS_ERROR;
 	o->noproxy =
 	    noproxy != NULL ? noproxy : first_env("NO_PROXY", "no_proxy");
+	/* The environment's proxies change what is fetched too. */
+	if (o->use_env_http)
+		fingerprint_line(o, "env http_proxy", o->env_http.shown, 0);
+	if (o->use_env_https)
+		fingerprint_line(o, "env https_proxy", o->env_https.shown, 0);
+	if (noproxy == NULL && o->noproxy != NULL)
+		fingerprint_line(o, "env no_proxy", o->noproxy, 0);
 	if (o->key != NULL && o->cert == NULL)
 		return fail(err, errlen, "--key needs --cert");
 	if (o->http10 && o->http2 != HTTP2_NO)
@@ -861,6 +957,7 @@ options_free(struct options *o)
 	o->connect_to = NULL;
 	o->nconnect_to = 0;
 	ports_free(&o->ports);
+	buf_free(&o->fingerprint);
 	proxy_free(&o->proxy);
 	proxy_free(&o->env_http);
 	proxy_free(&o->env_https);

@@ -7,6 +7,7 @@
 
 #include "expand.h"
 #include "proxy.h"
+#include "util.h"
 
 /* --resolve HOST:PORT:ADDR: an address pinned for a name and port. */
 struct resolve_pin {
@@ -84,6 +85,13 @@ struct options {
 	const char *tls13_ciphers; /* --tls13-ciphers: TLS 1.3's, or NULL */
 	const char *sni; /* --sni NAME: sent instead ("": none), or NULL */
 	enum http2 http2;
+	const char *output; /* -o FILE, or NULL: stdout */
+	const char *errors; /* --errors FILE, or NULL: stderr */
+	const char *state;  /* --state FILE, or NULL */
+	const char *resume; /* --resume FILE, or NULL */
+	/* What the run is, for --state: every option that changes what is
+	 * fetched or written, and the targets given (state.h). */
+	struct buf fingerprint;
 };
 
 enum options_result {

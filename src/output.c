@@ -400,6 +400,12 @@ output_closed(const struct output *o)
 }
 
 int
+output_err_closed(const struct output *o)
+{
+	return o->err.closed;
+}
+
+int
 output_error_number(const struct output *o)
 {
 	return o->out.error;

@@ -60,6 +60,8 @@ void output_stats(struct output *, const char *, size_t);
 int output_flush(struct output *);
 /* Whether stdout has been closed (by its reader, or by a write error). */
 int output_closed(const struct output *);
+/* Whether stderr (or --errors' file) has been closed, or failed. */
+int output_err_closed(const struct output *);
 /* errno of a write to stdout that failed other than with EPIPE, or 0. */
 int output_error_number(const struct output *);
 

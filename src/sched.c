@@ -19,6 +19,7 @@
 #include <event2/event_struct.h>
 
 #include "awget.h"
+#include "checkpoint.h"
 #include "fetch.h"
 #include "options.h"
 #include "rate.h"
@@ -38,8 +39,9 @@ struct sched {
 	int released; /* slots freed since the last pass */
 	int eof;
 	int stopped;
-	int nsockets;  /* open sockets: one may close */
-	int fds_freed; /* a socket closed since the last pass */
+	int nsockets;            /* open sockets: one may close */
+	int fds_freed;           /* a socket closed since the last pass */
+	unsigned long long next; /* the next target's position */
 	TAILQ_HEAD(, sched_wait) waiting; /* for a descriptor, in order */
 };
 
@@ -141,6 +143,21 @@ sched_finished(const struct sched *s)
 }
 
 unsigned long long
+sched_next(const struct sched *s)
+{
+	return s->next;
+}
+
+int
+sched_held(const struct sched *s, unsigned long long *pos)
+{
+	if (s->held == NULL)
+		return 0;
+	*pos = s->held->pos;
+	return 1;
+}
+
+unsigned long long
 sched_inflight(const struct sched *s)
 {
 	return (unsigned long long)(s->inflight - s->released);
@@ -188,6 +205,12 @@ sched_fill(struct sched *s)
 			else if (event_add(s->input, NULL) == -1)
 				fatalx("cannot watch the input");
 			break;
+		} else {
+			t->pos = s->next++;
+			if (checkpoint_skip(ctx->ckpt, t->pos)) {
+				target_free(t); /* --resume: it is done */
+				continue;
+			}
 		}
 		/* An invalid target opens no connection: no token. */
 		if (t->error == NULL && !sched_token(s)) {

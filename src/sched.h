@@ -31,6 +31,12 @@ void sched_charge(struct sched *);
 void sched_stop(struct sched *);
 /* Whether every target has its outcome, or the run was stopped. */
 int sched_finished(const struct sched *);
+/* How many targets have been taken from the input (skipped ones too):
+ * the position of the next. */
+unsigned long long sched_next(const struct sched *);
+/* --rate: the position of the target read and waiting for its token
+ * into *pos: 1; or 0, none. */
+int sched_held(const struct sched *, unsigned long long *);
 /* How many targets are in flight. */
 unsigned long long sched_inflight(const struct sched *);
 

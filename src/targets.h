@@ -19,6 +19,7 @@ struct target {
 	int family;             /* AF_INET or AF_INET6 for a literal, else 0 */
 	unsigned char addr[16]; /* the literal's address, network order */
 	unsigned int scope_id;  /* an IPv6 literal's zone id, or 0 */
+	unsigned long long pos; /* its place in the run, from 0 (sched.c) */
 	char storage[];
 };
 

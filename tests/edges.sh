@@ -232,10 +232,10 @@ opt_error() {
 	fi
 }
 opt_error "--re: ambiguous, the candidates named" \
-	"awget: ambiguous option --re (--request, --resolve, --resolver, --retry) (try 'awget --help')" \
+	"awget: ambiguous option --re (--request, --resolve, --resolver, --resume, --retry) (try 'awget --help')" \
 	--re 1 "127.0.0.1:$PORT"
 opt_error "--res: ambiguous, the candidates named" \
-	"awget: ambiguous option --res (--resolve, --resolver) (try 'awget --help')" \
+	"awget: ambiguous option --res (--resolve, --resolver, --resume) (try 'awget --help')" \
 	--res x "127.0.0.1:$PORT"
 opt_error "--in: ambiguous, the candidates named" \
 	"awget: ambiguous option --in (--input, --insecure) (try 'awget --help')" \

@@ -91,7 +91,7 @@ for p in "$S" "$C" "$S1" "$P1" "$N" "$NS"; do
 	}
 done
 testd_start "$TESTD" 120 normal silent close_on_accept h2_normal h2_bad_field h2_no_settings \
-	h2_settings_only h2_goaway h2_rst h2_bad_frame h2_hpack_bomb \
+	h2_settings_only h2_goaway h2_rst h2_bad_frame h2_hpack_bomb h2_big_headers \
 	h2_continuation_flood h2_endless_1xx h2_ping_flood h2_ping_noread || {
 	not_ok "awget-testd starts"
 	exit 1
@@ -188,6 +188,19 @@ else
 	not_ok "-0 --http2" "rc=$rc" "$(cat "$T/err")"
 fi
 
+## --stats counts HTTP/2 answers and failures as HTTP/1's.
+aw --stats --http2-prior-knowledge "http://127.0.0.1:$C/" "http://127.0.0.1:$N/none" \
+	"http://127.0.0.1:${TESTD_PORT_h2_goaway:?}/" "http://127.0.0.1:$PN/"
+got=$(grep '^stats: ' "$T/err" | sed -E 's/retries 0, [0-9]+\.[0-9]{3} s, [0-9.]+ targets\/s$/retries 0, TIME/')
+want='stats: targets 4, succeeded 2, failed 2, retries 0, TIME
+stats: failed by class: closed 1, not_http 1
+stats: responses by status: 2xx 1, 4xx 1'
+if [ "$got" = "$want" ]; then
+	ok "--stats over HTTP/2: targets, failures by class, statuses"
+else
+	not_ok "--stats over HTTP/2" "got:  $got" "want: $want" "$(cat "$T/err")"
+fi
+
 ## Many targets over HTTP/2 at once: every one an answer.
 for i in $(seq 1 300); do echo "https://localhost:$S/?$i"; done >"$T/list"
 aw -j -c 100 "${CA[@]}" --http2 -i "$T/list"
@@ -255,6 +268,7 @@ h2_bad h2_goaway closed "HTTP/2 GOAWAY before the headers: ENHANCE_YOUR_CALM"
 h2_bad h2_rst closed "HTTP/2 stream closed before the headers: REFUSED_STREAM"
 h2_bad h2_bad_frame not_http "HTTP/2 protocol error (PROTOCOL_ERROR: DATA: stream_id == 0)"
 h2_bad h2_hpack_bomb too_large "headers larger than 262144 bytes"
+h2_bad h2_big_headers too_large "headers larger than 262144 bytes"
 h2_bad h2_continuation_flood too_large "more than 17 HTTP/2 CONTINUATION frames"
 h2_bad h2_endless_1xx too_large "more than 16 interim responses"
 h2_bad h2_ping_flood timeout "timed out in phase headers" -t 1

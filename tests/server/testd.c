@@ -764,6 +764,39 @@ sc_h2_continuation_flood(struct conn *c)
 	return (sc_h2_continuation_more(c));
 }
 
+/* h2_big_headers: HEADERS and CONTINUATION frames of the largest
+ * default size, 16 fields of 1000 bytes each, for ever: the head's limit
+ * comes before nghttp2's bound on CONTINUATION frames. */
+static enum step
+sc_h2_big_headers_more(struct conn *c)
+{
+	static char value[TESTD_H2_FLOOD_VALUE];
+	nghttp2_nv nv[16];
+	size_t i;
+
+	memset(value, 'h', sizeof(value));
+	for (i = 0; i < NITEMS(nv); i++) {
+		nv[i] = (nghttp2_nv)NV("x-big", "");
+		nv[i].value = (uint8_t *)value;
+		nv[i].valuelen = sizeof(value);
+	}
+	if (h2f_block(out(c), NGHTTP2_CONTINUATION, NGHTTP2_FLAG_NONE, 1, nv,
+	        NITEMS(nv), 1) != 0)
+		errx(1, "h2_big_headers: the block does not fit in a frame");
+	return (STEP_MORE);
+}
+
+static enum step
+sc_h2_big_headers(struct conn *c)
+{
+	static const nghttp2_nv nv[] = {NV(":status", "200")};
+
+	h2f_settings(out(c));
+	h2f_block(out(c), NGHTTP2_HEADERS, NGHTTP2_FLAG_NONE, 1, nv, NITEMS(nv),
+	    0);
+	return (sc_h2_big_headers_more(c));
+}
+
 /* h2_endless_1xx: 103 Early Hints blocks on stream 1, for ever. */
 static enum step
 sc_h2_endless_1xx_more(struct conn *c)
@@ -956,6 +989,8 @@ static const struct scenario scenarios[] = {
     {"h2_rst", SC_ON_ACCEPT, NULL, 0, sc_h2_rst, NULL, NULL, 0},
     {"h2_bad_frame", SC_ON_ACCEPT, NULL, 0, sc_h2_bad_frame, NULL, NULL, 0},
     {"h2_hpack_bomb", SC_ON_ACCEPT, NULL, 0, sc_h2_hpack_bomb, NULL, NULL, 0},
+    {"h2_big_headers", SC_ON_ACCEPT, NULL, 0, sc_h2_big_headers,
+        sc_h2_big_headers_more, NULL, 0},
     {"h2_continuation_flood", SC_ON_ACCEPT, NULL, 0, sc_h2_continuation_flood,
         sc_h2_continuation_more, NULL, 0},
     {"h2_endless_1xx", SC_ON_ACCEPT, NULL, 0, sc_h2_endless_1xx,
