@@ -98,23 +98,12 @@ testd_start "$TESTD" 120 normal silent close_on_accept h2_normal h2_bad_field h2
 }
 CA=(--cacert "$T/certs/ca.pem")
 
-# like_curl NAME URL [ARGS...]: awget's lines, the target prefix taken off,
-# are curl's with the same ARGS (curl ends HTTP/2's status line with a
-# space, which awget does not write), Date values aside.
+# like_curl NAME URL [ARGS...]: awget's lines are curl's with the same
+# ARGS and the test CA (curl_same, tests/lib/tap.sh).
 like_curl() {
 	local name=$1 url=$2
 	shift 2
-	timeout 30 curl -sS "${CA[@]}" "$@" -D - -o /dev/null "$url" 2>"$T/curl.err" |
-		tr -d '\r' | grep -v '^$' | sed -E 's/ +$//; s/^(date: |Date: ).*/\1D/' >"$T/want"
-	aw "${CA[@]}" "$@" "$url"
-	awk -v p="$url header > " 'index($0, p) == 1 { $0 = substr($0, length(p) + 1) } 1' \
-		"$T/out" | sed -E 's/^(date: |Date: ).*/\1D/' >"$T/got"
-	if [ "$rc" = 0 ] && [ -s "$T/want" ] && cmp -s "$T/want" "$T/got"; then
-		ok "$name: the lines curl prints"
-	else
-		not_ok "$name: as curl" "rc=$rc" "$(cat "$T/err" "$T/curl.err")" \
-			"$(diff "$T/want" "$T/got" | head -10)"
-	fi
+	curl_same "$name" "$url" "${CA[@]}" "$@"
 }
 like_curl "--http2, nginx over TLS (ALPN h2)" "https://localhost:$S/" --http2
 like_curl "--http2, two Set-Cookie fields and a 204" "https://localhost:$S/many" --http2

@@ -70,21 +70,12 @@ PSLOW=${TESTD_PORT_slowloris:?}
 PMANY=${TESTD_PORT_many_headers:?}
 PSSH=${TESTD_PORT_ssh_banner:?}
 
-# like_curl NAME URL PROXY [ARGS...]: awget's lines through PROXY, the
-# target prefix taken off, are curl -x's, Date values aside.
+# like_curl NAME URL PROXY [ARGS...]: through PROXY, awget's lines are
+# curl -x's (curl_same, tests/lib/tap.sh).
 like_curl() {
 	local name=$1 url=$2 proxy=$3
 	shift 3
-	timeout 30 curl -sS "${CA[@]}" -x "$proxy" "$@" -D - -o /dev/null "$url" 2>"$T/curl.err" |
-		tr -d '\r' | grep -v '^$' | sed -E 's/^(Date: ).*/\1D/' >"$T/want"
-	aw "${CA[@]}" -x "$proxy" "$@" "$url"
-	sed "s|^$url header > ||" "$T/out" | sed -E 's/^(Date: ).*/\1D/' >"$T/got"
-	if [ "$rc" = 0 ] && [ -s "$T/want" ] && cmp -s "$T/want" "$T/got"; then
-		ok "-x $name: the lines curl -x prints"
-	else
-		not_ok "-x $name: as curl -x" "rc=$rc" "$(cat "$T/err" "$T/curl.err")" \
-			"$(diff "$T/want" "$T/got" | head -10)"
-	fi
+	curl_same "-x $name" "$url" "${CA[@]}" -x "$proxy" "$@"
 }
 like_curl "tinyproxy, http:// in absolute form" "http://127.0.0.1:$P/" "127.0.0.1:$X"
 like_curl "tinyproxy, https:// through CONNECT" "https://localhost:$S/" "http://127.0.0.1:$X"

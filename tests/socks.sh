@@ -91,22 +91,12 @@ dnsmasq_start "$T" "$DNSPORT" "$T/hosts" --log-queries || {
 	exit 1
 }
 
-# like_curl NAME URL PROXY [ARGS...]: awget's lines through PROXY, the
-# target prefix taken off, are curl -x's, Date values aside.
+# like_curl NAME URL PROXY [ARGS...]: through PROXY, awget's lines are
+# curl -x's (curl_same, tests/lib/tap.sh).
 like_curl() {
 	local name=$1 url=$2 proxy=$3
 	shift 3
-	timeout 30 curl -sS "${CA[@]}" -x "$proxy" "$@" -D - -o /dev/null "$url" 2>"$T/curl.err" |
-		tr -d '\r' | grep -v '^$' | sed -E 's/^(Date: ).*/\1D/' >"$T/want"
-	aw "${CA[@]}" -x "$proxy" "$@" "$url"
-	awk -v p="$url header > " 'index($0, p) == 1 { $0 = substr($0, length(p) + 1) } 1' \
-		"$T/out" | sed -E 's/^(Date: ).*/\1D/' >"$T/got"
-	if [ "$rc" = 0 ] && [ -s "$T/want" ] && cmp -s "$T/want" "$T/got"; then
-		ok "-x $name: the lines curl -x prints"
-	else
-		not_ok "-x $name: as curl -x" "rc=$rc" "$(cat "$T/err" "$T/curl.err")" \
-			"$(diff "$T/want" "$T/got" | head -10)"
-	fi
+	curl_same "-x $name" "$url" "${CA[@]}" -x "$proxy" "$@"
 }
 
 ## Through microsocks, to nginx: plain and HTTPS, the name resolved here

@@ -63,3 +63,23 @@ memcheck() {
 nodate() {
 	sed -E 's/^(.* header > Date: ).*/\1DATE/' "$@"
 }
+
+# curl_same DESC URL ARGS...: awget's lines for URL with ARGS, the target
+# prefix taken off, are those curl -sS -D - prints with the same ARGS, Date
+# values aside, and trailing blanks (curl ends HTTP/2's status line with a
+# space, which awget does not write). Uses $T and aw.
+curl_same() {
+	local desc=$1 url=$2
+	shift 2
+	timeout 30 curl -sS "$@" -D - -o /dev/null "$url" 2>"$T/curl.err" |
+		tr -d '\r' | grep -v '^$' | sed -E 's/ +$//; s/^([Dd]ate: ).*/\1D/' >"$T/want"
+	aw "$@" "$url"
+	awk -v p="$url header > " 'index($0, p) == 1 { $0 = substr($0, length(p) + 1) } 1' \
+		"$T/out" | sed -E 's/ +$//; s/^([Dd]ate: ).*/\1D/' >"$T/got"
+	if [ "$rc" = 0 ] && [ -s "$T/want" ] && cmp -s "$T/want" "$T/got"; then
+		ok "$desc: the lines curl prints"
+	else
+		not_ok "$desc: as curl" "rc=$rc" "$(cat "$T/err" "$T/curl.err")" \
+			"$(diff "$T/want" "$T/got" | head -10)"
+	fi
+}
