@@ -203,34 +203,51 @@ check_resume(struct checkpoint *cp, const struct options *o, char *msg,
 	return 0;
 }
 
-/* Whether path names the file st describes. */
+/* Whether a and b are one regular file (two /dev/null are not). */
 static int
-same_file(const char *path, const struct stat *st)
+same_file(const struct stat *a, const struct stat *b)
 {
-	struct stat other;
-
-	return path != NULL && strcmp(path, "-") != 0 &&
-	    stat(path, &other) == 0 && other.st_dev == st->st_dev &&
-	    other.st_ino == st->st_ino;
+	return a != NULL && b != NULL && S_ISREG(a->st_mode) &&
+	    S_ISREG(b->st_mode) && a->st_dev == b->st_dev &&
+	    a->st_ino == b->st_ino;
 }
 
-/* The files must be four: one written over another would be lost. */
+/* The file a path (or, for "-", stdin) names, or NULL for none. */
+static const struct stat *
+file_of(const char *path, struct stat *st)
+{
+	if (path == NULL)
+		return NULL;
+	if (strcmp(path, "-") == 0)
+		return fstat(0, st) == 0 ? st : NULL;
+	return stat(path, st) == 0 ? st : NULL;
+}
+
+/* The input, -o, --errors and --state must be four files: one written
+ * over another would be lost, or the input cut before it is read. */
 static int
 check_distinct(const struct options *o, const struct checkpoint *cp,
-    const struct stat *out, const struct stat *err, char *msg, size_t len)
+    const struct stat *out_st, const struct stat *err_st, char *msg, size_t len)
 {
-	if (cp->out_fd != -1 &&
-	    (same_file(o->input, out) || same_file(cp->path, out) ||
-	        (cp->err_fd != -1 && err->st_dev == out->st_dev &&
-	            err->st_ino == out->st_ino)))
+	const struct stat *out = cp->out_fd != -1 ? out_st : NULL;
+	const struct stat *err = cp->err_fd != -1 ? err_st : NULL;
+	const struct stat *in, *state;
+	struct stat in_buf, state_buf;
+
+	in = o->ntargets > 0 ? NULL : file_of(o->input, &in_buf);
+	state = cp->path != NULL && stat(cp->path, &state_buf) == 0 ? &state_buf
+	                                                            : NULL;
+	if (same_file(out, in) || same_file(out, err) || same_file(out, state))
 		return ckpt_error(msg, len,
 		    "-o: the same file as the input, "
 		    "--errors or --state");
-	if (cp->err_fd != -1 &&
-	    (same_file(o->input, err) || same_file(cp->path, err)))
+	if (same_file(err, in) || same_file(err, state))
 		return ckpt_error(msg, len,
 		    "--errors: the same file as the "
 		    "input or --state");
+	if (same_file(state, in))
+		return ckpt_error(msg, len,
+		    "--state: the same file as the input");
 	return 0;
 }
 

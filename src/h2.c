@@ -44,6 +44,7 @@ struct h2 {
 	char msg[1024];
 };
 
+/* A callback's failure: the first is kept, and nghttp2 told to stop. */
 static int h2_fail(struct h2 *, enum outcome, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -52,6 +53,10 @@ h2_fail(struct h2 *h, enum outcome outcome, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* Once the final head is whole it is the answer, whatever frames
+	 * come after it in the same read. */
+	if (h->final_done)
+		return 0;
 	if (h->msg[0] == '\0') { /* the first failure is the one said */
 		h->outcome = outcome;
 		va_start(ap, fmt);
@@ -119,9 +124,11 @@ h2_on_frame(nghttp2_session *s, const nghttp2_frame *frame, void *arg)
 	    !(frame->hd.flags & NGHTTP2_FLAG_END_HEADERS))
 		return 0;
 	/* A block is whole: the final one unless its status was 1xx. */
+	if (h2_add(h, "\r\n", 2) != 0)
+		return NGHTTP2_ERR_CALLBACK_FAILURE;
 	if (!h->interim)
 		h->final_done = 1;
-	return h2_add(h, "\r\n", 2);
+	return 0;
 }
 
 static int
@@ -358,6 +365,8 @@ h2_recv(struct h2 *h, const void *p, size_t n)
 {
 	ssize_t r = nghttp2_session_mem_recv(h->session, p, n);
 
+	if (h->final_done)
+		return 0;
 	if (r >= 0 || h->msg[0] != '\0') /* a callback's failure, said */
 		return h->msg[0] == '\0' ? 0 : -1;
 	if (r == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS)

@@ -333,7 +333,7 @@ main(int argc, char **argv)
 
 	/* By default only a person watching a terminal gets the line. */
 	show_progress =
-	    opts.progress == 1 || (opts.progress == -1 && isatty(err_fd));
+	    opts.progress == 1 || (opts.progress == -1 && isatty(2));
 	if (show_progress)
 		stats.total = count_targets(&opts);
 	stats.start_us = monotonic_us();

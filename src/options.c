@@ -475,7 +475,7 @@ fingerprint_line(struct options *o, const char *name, const char *value,
 /*
  * An option given, into the fingerprint as "--LONG-NAME" and its value,
  * unless it only changes how fast or how visibly the run goes. -x, -U and
- * the headers that carry credentials are kept as hashes.
+ * -H, which may carry credentials, are kept as hashes.
  */
 static void
 fingerprint_option(struct options *o, int c, const char *arg)
@@ -494,10 +494,9 @@ fingerprint_option(struct options *o, int c, const char *arg)
 		;
 	if (lo->name == NULL)
 		return;
-	if (c == 'H' && arg != NULL)
-		secret = strncasecmp(arg, "authorization:", 14) == 0 ||
-		    strncasecmp(arg, "proxy-authorization:", 20) == 0 ||
-		    strncasecmp(arg, "cookie:", 7) == 0;
+	/* Any header may carry a key (X-Api-Key, a token): all hashed. */
+	if (c == 'H')
+		secret = 1;
 	snprintf(name, sizeof(name), "--%s", lo->name);
 	fingerprint_line(o, name, arg, secret);
 }

@@ -36,6 +36,8 @@ struct sink {
 struct output {
 	struct sink out;
 	struct sink err;
+	struct sink term;    /* the progress line's: stderr, even with
+	                        --errors FILE, which gets no \r or ESC */
 	struct buf progress; /* "\r", the progress line, "ESC[K"; or empty */
 	int progress_shown;  /* it is on stderr now */
 	long long drain_by;  /* stopping: give up writing then (0: never) */
@@ -196,7 +198,7 @@ progress_show(struct output *o)
 {
 	if (o->progress.len == 0)
 		return;
-	sink_write(o, &o->err, o->progress.data, o->progress.len);
+	sink_write(o, &o->term, o->progress.data, o->progress.len);
 	o->progress_shown = 1;
 }
 
@@ -205,7 +207,7 @@ progress_hide(struct output *o)
 {
 	if (!o->progress_shown)
 		return;
-	sink_write(o, &o->err, "\r\033[K", 4);
+	sink_write(o, &o->term, "\r\033[K", 4);
 	o->progress_shown = 0;
 }
 
@@ -218,7 +220,7 @@ progress_hide(struct output *o)
 static int
 output_write(struct output *o, struct sink *s)
 {
-	if (s->buf.len > 0 && (s == &o->err || s->tty))
+	if (s->buf.len > 0 && (s->fd == o->term.fd || s->tty))
 		progress_hide(o);
 	return sink_flush(o, s);
 }
@@ -251,6 +253,7 @@ output_new(int out_fd, int err_fd)
 
 	sink_init(&o->out, out_fd);
 	sink_init(&o->err, err_fd);
+	sink_init(&o->term, 2);
 	return o;
 }
 
@@ -368,7 +371,7 @@ output_progress(struct output *o, const char *line, size_t len)
 	struct winsize ws;
 
 	/* A line that wraps could not be erased whole: cut it to fit. */
-	if (o->err.tty && ioctl(o->err.fd, TIOCGWINSZ, &ws) == 0 &&
+	if (o->term.tty && ioctl(o->term.fd, TIOCGWINSZ, &ws) == 0 &&
 	    ws.ws_col > 1 && len >= ws.ws_col)
 		len = ws.ws_col - 1;
 	/* Back to the line's start, the line, and clear what is left. */

@@ -356,7 +356,11 @@ state_save(const char *path, const struct state *s)
 	state_format(s, &text);
 	buf_append(&tmp, path, strlen(path));
 	buf_append(&tmp, ".tmp", 5); /* the NUL too */
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A new file of our own, never one a link points to: a left-over
+	 * one (a kill mid-save) goes first. 0600, as it names the targets. */
+	(void)unlink(tmp.data);
+	fd = open(tmp.data,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	while (fd != -1 && off < text.len) {
 		if ((n = write(fd, text.data + off, text.len - off)) == -1) {
 			if (errno == EINTR)
@@ -365,8 +369,10 @@ state_save(const char *path, const struct state *s)
 		}
 		off += (size_t)n;
 	}
-	if (fd == -1 || off < text.len || fsync(fd) == -1 || close(fd) == -1 ||
-	    (fd = -1, rename(tmp.data, path) == -1) || sync_dir(path) == -1) {
+	/* close() frees the descriptor even when it fails: never twice. */
+	if (fd == -1 || off < text.len || fsync(fd) == -1 ||
+	    (saved = fd, fd = -1, close(saved) == -1) ||
+	    rename(tmp.data, path) == -1 || sync_dir(path) == -1) {
 		saved = errno;
 		if (fd != -1)
 			close(fd);

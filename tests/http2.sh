@@ -91,7 +91,7 @@ for p in "$S" "$C" "$S1" "$P1" "$N" "$NS"; do
 	}
 done
 testd_start "$TESTD" 120 normal silent close_on_accept h2_normal h2_bad_field h2_no_settings \
-	h2_settings_only h2_goaway h2_rst h2_bad_frame h2_hpack_bomb h2_big_headers \
+	h2_settings_only h2_goaway h2_rst h2_bad_frame h2_then_bad h2_hpack_bomb h2_big_headers \
 	h2_continuation_flood h2_endless_1xx h2_ping_flood h2_ping_noread || {
 	not_ok "awget-testd starts"
 	exit 1
@@ -249,6 +249,13 @@ if [ "$rc" = 0 ] && [ "$(sed 's/^[^ ]* header > //' "$T/out" | tr '\n' '|')" = "
 	ok "h2_normal: the test server's HTTP/2 answer"
 else
 	not_ok "h2_normal" "rc=$rc" "$(cat "$T/out" "$T/err")"
+fi
+aw --http2-prior-knowledge "http://127.0.0.1:${TESTD_PORT_h2_then_bad:?}/"
+if [ "$rc" = 0 ] && [ ! -s "$T/err" ] &&
+	[ "$(sed 's/^[^ ]* header > //' "$T/out" | tr '\n' '|')" = "HTTP/2 204|server: testd|" ]; then
+	ok "h2_then_bad: a whole answer, then a bad frame in the same read: the answer counts"
+else
+	not_ok "h2_then_bad" "rc=$rc" "$(cat "$T/out" "$T/err")"
 fi
 h2_bad h2_bad_field not_http 'HTTP/2 protocol error (Invalid HTTP header field was received: frame type: 1, stream: 1, name: [x-bad\x1b]0;pwned\x07], value: [\x1b[2Jv])'
 h2_bad h2_no_settings not_http "not an HTTP/2 answer (Remote peer returned unexpected data while we expected SETTINGS frame.  Perhaps, peer does not support HTTP/2 properly.)"

@@ -266,6 +266,16 @@ if [ "$(grep -c ' header > HTTP/1.1 200 OK$' "$T/out")" = 60 ]; then
 else
 	not_ok "--progress: stdout is untouched"
 fi
+## With --errors FILE the line stays on stderr: the file gets the error
+## line alone, no \r and no escape.
+aw --progress --rate 40 -i "$T/t61" --errors "$T/errfile"
+if [ "$(cat "$T/errfile")" = "awget: 127.0.0.1:$CLOSED: connection refused" ] &&
+	grep -q "${cr}awget: [0-9]*/61 " "$T/err" && ! grep -q 'connection refused' "$T/err"; then
+	ok "--progress --errors FILE: the line on stderr, the file only its error line"
+else
+	not_ok "--progress --errors FILE" "file: $(cat -v "$T/errfile" | head -c 300)" \
+		"stderr: $(cat -v "$T/err" | head -c 200)"
+fi
 ## Standard input cannot be counted without holding it: no total, no ETA.
 aw --progress --rate 40 <"$T/t61"
 if grep -q "${cr}awget: [0-9]* done, " "$T/err" && ! grep -q "ETA" "$T/err"; then

@@ -170,7 +170,7 @@ once "$T/slist" "$T/s" "$T/e" "--shard 1/2 killed and resumed, with 2/2"
 RUN_PID=$!
 start=$(date +%s%N)
 for _ in $(seq 1 30); do
-	grep -q ' header > HTTP/1.1 200 OK$' "$T/slow" && break
+	grep -qs ' header > HTTP/1.1 200 OK$' "$T/slow" && break
 	sleep 0.05
 done
 ms=$((($(date +%s%N) - start) / 1000000))
@@ -245,6 +245,33 @@ KEEP=/dev/null refused "an output shorter than the checkpoint's" \
 cp "$T/o.keep" "$T/o"
 refused "-o naming the input" "awget: -o: the same file as the input, --errors or --state" \
 	-i "$T/o" -o "$T/o" --state "$T/s4"
+refused "--state naming the input" "awget: --state: the same file as the input" \
+	-i "$T/o" -o "$T/o7" --state "$T/o"
+# shellcheck disable=SC2094 # the same file on purpose: it must be refused
+aw -o "$T/o" --state "$T/s8" <"$T/o"
+if [ "$rc" = 2 ] && [ "$(cat "$T/err")" = "awget: -o: the same file as the input, --errors or --state" ] &&
+	cmp -s "$T/o" "$T/o.keep"; then
+	ok "refused: -o naming stdin's file, which is left as it was"
+else
+	not_ok "refused: -o FILE <FILE" "rc $rc" "$(cat "$T/err")"
+fi
+aw -i "$T/small" -o /dev/null --errors /dev/null
+if [ "$rc" = 0 ] && [ ! -s "$T/err" ]; then
+	ok "-o /dev/null --errors /dev/null: two /dev/null are not one file"
+else
+	not_ok "-o /dev/null --errors /dev/null" "rc $rc" "$(cat "$T/err")"
+fi
+# The checkpoint is the owner's only, holds no -H value in clear, and is
+# never written through a link left where its temporary file goes.
+ln -s "$T/victim" "$T/s9.tmp"
+aw -i "$T/small" -o "$T/o9" --state "$T/s9" -H 'X-Api-Key: s3cr3t-k3y'
+if [ "$rc" = 0 ] && [ "$(stat -c %a "$T/s9")" = 600 ] && [ ! -e "$T/victim" ] &&
+	[ ! -L "$T/s9.tmp" ] && ! grep -q 's3cr3t' "$T/s9" && grep -q '^option --header sha256:' "$T/s9"; then
+	ok "the state file: mode 600, -H hashed, a link at its temporary name not followed"
+else
+	not_ok "the state file's mode, secrets and link" "rc $rc, mode $(stat -c %a "$T/s9")" \
+		"$(ls -l "$T")" "$(grep header "$T/s9")"
+fi
 mkfifo "$T/fifo"
 refused "--state with -o a FIFO" \
 	"awget: -o $T/fifo: not a regular file, which --state needs" \

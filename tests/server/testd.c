@@ -710,6 +710,24 @@ sc_h2_bad_frame(struct conn *c)
 	return (STEP_HOLD);
 }
 
+/* h2_then_bad: a whole answer, then in the same write a frame HTTP/2
+ * forbids (SETTINGS_ENABLE_PUSH 2): the answer was whole before the
+ * break, and counts. */
+static enum step
+sc_h2_then_bad(struct conn *c)
+{
+	static const nghttp2_nv nv[] = {NV(":status", "204"),
+	    NV("server", "testd")};
+
+	h2f_settings(out(c));
+	h2f_block(out(c), NGHTTP2_HEADERS,
+	    NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM, 1, nv,
+	    NITEMS(nv), 0);
+	h2f_frame(out(c), NGHTTP2_SETTINGS, NGHTTP2_FLAG_NONE, 0,
+	    "\x00\x02\x00\x00\x00\x02", 6);
+	return (STEP_HOLD);
+}
+
 /* h2_hpack_bomb: one 2900-byte field, then 3000 one-byte references to
  * it, in one HEADERS frame of a few kilobytes: 8.7 MB of header text. */
 static enum step
@@ -988,6 +1006,7 @@ static const struct scenario scenarios[] = {
     {"h2_goaway", SC_ON_ACCEPT, NULL, 0, sc_h2_goaway, NULL, NULL, 0},
     {"h2_rst", SC_ON_ACCEPT, NULL, 0, sc_h2_rst, NULL, NULL, 0},
     {"h2_bad_frame", SC_ON_ACCEPT, NULL, 0, sc_h2_bad_frame, NULL, NULL, 0},
+    {"h2_then_bad", SC_ON_ACCEPT, NULL, 0, sc_h2_then_bad, NULL, NULL, 0},
     {"h2_hpack_bomb", SC_ON_ACCEPT, NULL, 0, sc_h2_hpack_bomb, NULL, NULL, 0},
     {"h2_big_headers", SC_ON_ACCEPT, NULL, 0, sc_h2_big_headers,
         sc_h2_big_headers_more, NULL, 0},
