@@ -25,6 +25,7 @@
 
 #include "awget.h"
 #include "checkpoint.h"
+#include "escape.h"
 #include "fetch.h"
 #include "options.h"
 #include "output.h"
@@ -64,7 +65,7 @@ shown(const char *path, char *buf, size_t len)
 
 	if (n > (len - 1) / 4)
 		n = (len - 1) / 4;
-	buf[output_escape(buf, path, n)] = '\0';
+	buf[escape_bytes(buf, path, n)] = '\0';
 	return buf;
 }
 

@@ -43,7 +43,8 @@
 #include "stats.h"
 #include "targets.h"
 
-#define CONN_MAX_STAGES 4 /* tcp, tls, and room for a proxy's */
+/* The socket, and the plan's (a proxy's tunnel, TLS). */
+#define CONN_MAX_STAGES 3
 
 /* What the connection's timer is set for. */
 enum conn_timer {
@@ -76,7 +77,7 @@ struct conn {
 	unsigned int peer_closed : 1;  /* an edge said the peer shut down */
 	unsigned int write_failed : 1; /* a write failed: its error is kept */
 	struct sched_wait *wait; /* for a descriptor, made when none is free */
-	const struct conn_via *via; /* a tunnel through a proxy, or NULL */
+	struct conn_plan plan;   /* the stages over the socket, the tunnel */
 	struct conn_stage tcp;
 	struct conn_stage *stages[CONN_MAX_STAGES]; /* bottom first */
 	int nstages;
@@ -92,6 +93,13 @@ struct conn {
 };
 
 static void conn_try(struct conn *);
+
+/* A stage's TLS session once its handshake is done, or NULL. */
+static SSL *
+conn_stage_ssl(const struct conn_stage *st)
+{
+	return st->ops->ssl != NULL ? st->ops->ssl(st) : NULL;
+}
 static void conn_on_fd(void *);
 static void conn_on_io(evutil_socket_t, short, void *);
 static void conn_on_timer(evutil_socket_t, short, void *);
@@ -167,25 +175,18 @@ conn_close(struct conn *c)
 	c->readable = c->peer_closed = 0;
 }
 
-/* Stack the stages a target needs on the socket. */
+/* Stack the plan's stages on the socket, each over the one below. */
 static void
 conn_stack(struct conn *c)
 {
+	conn_stage_new_fn *const *make;
+
 	c->tcp.ops = &conn_tcp_ops;
 	c->tcp.conn = c;
 	c->tcp.below = NULL;
 	c->stages[c->nstages++] = &c->tcp;
-	if (c->via != NULL) {
-		c->stages[c->nstages] = c->via->proxy->kind == PROXY_HTTP
-		    ? conn_proxy_new(c, c->stages[c->nstages - 1])
-		    : conn_socks_new(c, c->stages[c->nstages - 1]);
-		c->nstages++;
-	}
-	if (c->t->tls) {
-		c->stages[c->nstages] =
-		    conn_tls_new(c, c->stages[c->nstages - 1]);
-		c->nstages++;
-	}
+	for (make = c->plan.stages; *make != NULL; make++, c->nstages++)
+		c->stages[c->nstages] = (*make)(c, c->stages[c->nstages - 1]);
 }
 
 /* The entry on the scheduler's queue for a descriptor, made when first
@@ -418,7 +419,7 @@ conn_on_io(evutil_socket_t fd, short what, void *arg)
 			return;
 		if (r == CONN_ERROR) {
 			/* A handshake done, its certificate refused: timed. */
-			if (conn_tls_ssl(st) != NULL)
+			if (conn_stage_ssl(st) != NULL)
 				c->appconnect_us = monotonic_us();
 			conn_setup_failed(c);
 			return;
@@ -429,7 +430,7 @@ conn_on_io(evutil_socket_t fd, short what, void *arg)
 			if (c->timer != NULL &&
 			    c->timer_for == CONN_TIMER_CONNECT)
 				evtimer_del(c->timer);
-		} else if (conn_tls_ssl(st) != NULL)
+		} else if (conn_stage_ssl(st) != NULL)
 			c->appconnect_us = monotonic_us();
 		if (c->nup > 1)
 			conn_trace(c, "%s up", st->ops->name);
@@ -472,11 +473,11 @@ conn_on_timer(evutil_socket_t fd, short what, void *arg)
 struct conn *
 conn_new(struct awget *ctx, const struct target *t, long long end_us,
     struct evutil_addrinfo *ai, const struct sockaddr *sa, socklen_t salen,
-    const struct conn_via *via, const struct conn_events *ev, void *arg)
+    const struct conn_plan *plan, const struct conn_events *ev, void *arg)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
 
-	c->via = via;
+	c->plan = *plan;
 	c->ctx = ctx;
 	c->end_us = end_us;
 	c->t = t;
@@ -491,12 +492,6 @@ conn_new(struct awget *ctx, const struct target *t, long long end_us,
 	}
 	conn_try(c);
 	return c;
-}
-
-void
-conn_cleanup(struct awget *ctx)
-{
-	conn_tls_cleanup(ctx);
 }
 
 void
@@ -694,7 +689,7 @@ conn_retries(const struct conn *c)
 const struct conn_via *
 conn_via(const struct conn *c)
 {
-	return c->via;
+	return c->plan.via;
 }
 
 const char *
@@ -704,7 +699,8 @@ conn_tunnel_head(const struct conn *c, size_t *len)
 	int i;
 
 	for (i = 0; i < c->nup; i++)
-		if ((h = conn_proxy_head(c->stages[i], len)) != NULL)
+		if (c->stages[i]->ops->head != NULL &&
+		    (h = c->stages[i]->ops->head(c->stages[i], len)) != NULL)
 			return h;
 	return NULL;
 }
@@ -718,7 +714,7 @@ conn_ssl(const struct conn *c)
 	/* Also a stage that failed after its handshake: a certificate
 	 * that did not verify is reported with its facts. */
 	for (i = 0; i < c->nstages; i++)
-		if ((ssl = conn_tls_ssl(c->stages[i])) != NULL)
+		if ((ssl = conn_stage_ssl(c->stages[i])) != NULL)
 			return ssl;
 	return NULL;
 }

@@ -17,6 +17,7 @@
 
 struct conn;
 struct target;
+struct conn_stage;
 struct evutil_addrinfo;
 struct proxy;
 
@@ -46,6 +47,21 @@ struct conn_via {
 	unsigned char addr[16];
 };
 
+/* Makes a connection stage over the one below it (conn_stage.h). */
+typedef struct conn_stage *conn_stage_new_fn(struct conn *,
+    struct conn_stage *);
+
+/*
+ * What a connection is to be above its socket, as its owner chose: the
+ * stages bottom up (a proxy's tunnel, then TLS), NULL after the last, and
+ * the tunnel's target, or NULL. conn_new copies it; via is the owner's,
+ * outliving the connection. The engine knows no stage by name.
+ */
+struct conn_plan {
+	const struct conn_via *via;
+	conn_stage_new_fn *stages[3];
+};
+
 /* What conn_read and conn_write return besides a byte count. */
 #define CONN_AGAIN (-1) /* nothing now: wait for io */
 #define CONN_ERROR (-2) /* failed: conn_outcome and conn_message say how */
@@ -54,15 +70,13 @@ struct conn_via {
 /*
  * Connect for t (not owned; it outlives the connection), whose deadline
  * is at end_us (monotonic_us()), to the addresses ai (owned), or if ai is
- * NULL to sa alone (a proxy's; through its tunnel when via is not NULL),
+ * NULL to sa alone (a proxy's), with plan's stages over each socket,
  * telling ev's functions with arg.
  */
 struct conn *conn_new(struct awget *, const struct target *, long long,
     struct evutil_addrinfo *, const struct sockaddr *, socklen_t,
-    const struct conn_via *, const struct conn_events *, void *);
+    const struct conn_plan *, const struct conn_events *, void *);
 void conn_free(struct conn *);
-/* Free what the run's connections shared; just before the base goes. */
-void conn_cleanup(struct awget *);
 
 /*
  * Read up to n bytes of the answer: a count, 0 at its end, or CONN_AGAIN,

@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "conn_stage.h"
+#include "escape.h"
 #include "http.h"
 #include "options.h"
-#include "output.h"
 #include "targets.h"
 #include "util.h"
 
@@ -64,7 +64,7 @@ static void
 tunnel_trace(struct tunnel_stage *ps)
 {
 	const struct http_response *r = &ps->resp;
-	char esc[OUTPUT_ESCAPED_MAX(160) + 1];
+	char esc[ESCAPE_MAX(160) + 1];
 	size_t off = 0, len, n;
 	const char *line;
 
@@ -72,7 +72,7 @@ tunnel_trace(struct tunnel_stage *ps)
 	    NULL) {
 		if (len == 0)
 			continue; /* the blank line that ends it */
-		n = output_escape(esc, line, len < 160 ? len : 160);
+		n = escape_bytes(esc, line, len < 160 ? len : 160);
 		esc[n] = '\0';
 		conn_trace(ps->st.conn, "proxy < %s%s", esc,
 		    len > 160 ? "..." : "");
@@ -86,7 +86,7 @@ tunnel_answer(struct tunnel_stage *ps)
 	struct conn *c = ps->st.conn;
 	const struct http_response *r = &ps->resp;
 	struct http_status s;
-	char hp[AWGET_MAX_HOSTNAME + 16], reason[OUTPUT_ESCAPED_MAX(64) + 1];
+	char hp[AWGET_MAX_HOSTNAME + 16], reason[ESCAPE_MAX(64) + 1];
 	size_t off = 0, len, n = 0;
 	const char *line;
 
@@ -107,7 +107,7 @@ tunnel_answer(struct tunnel_stage *ps)
 		return 0;
 	}
 	if (s.reason_len > 0)
-		n = output_escape(reason, s.reason,
+		n = escape_bytes(reason, s.reason,
 		    s.reason_len < 64 ? s.reason_len : 64);
 	reason[n] = '\0';
 	return conn_fail(c, OUTCOME_PROXY,
@@ -191,6 +191,17 @@ tunnel_free(struct conn_stage *st)
 	free(ps);
 }
 
+static const char *
+tunnel_head(const struct conn_stage *st, size_t *len)
+{
+	const struct tunnel_stage *ps = (const struct tunnel_stage *)st;
+
+	if (!ps->up)
+		return NULL;
+	*len = ps->resp.head.len;
+	return ps->resp.head.data;
+}
+
 static const struct conn_stage_ops tunnel_ops = {
     .name = "proxy",
     .phase = "proxy",
@@ -198,18 +209,8 @@ static const struct conn_stage_ops tunnel_ops = {
     .recv = tunnel_recv,
     .send = tunnel_send,
     .free = tunnel_free,
+    .head = tunnel_head,
 };
-
-const char *
-conn_proxy_head(const struct conn_stage *st, size_t *len)
-{
-	const struct tunnel_stage *ps = (const struct tunnel_stage *)st;
-
-	if (st->ops != &tunnel_ops || !ps->up)
-		return NULL;
-	*len = ps->resp.head.len;
-	return ps->resp.head.data;
-}
 
 struct conn_stage *
 conn_proxy_new(struct conn *c, struct conn_stage *below)

@@ -27,6 +27,11 @@ struct conn_stage_ops {
 	ssize_t (*recv)(struct conn_stage *, void *, size_t);
 	ssize_t (*send)(struct conn_stage *, const void *, size_t);
 	void (*free)(struct conn_stage *);
+	/* Optional: the TLS session once its handshake is done, or NULL. */
+	SSL *(*ssl)(const struct conn_stage *);
+	/* Optional: a proxy's answer to CONNECT once the tunnel is open,
+	 * raw; or NULL. */
+	const char *(*head)(const struct conn_stage *, size_t *);
 };
 
 struct conn_stage {
@@ -35,19 +40,16 @@ struct conn_stage {
 	struct conn_stage *below; /* NULL for the socket */
 };
 
-/* The socket: the stage every connection starts with. */
+/* The socket: the stage every connection starts with, conn.c's own. */
 extern const struct conn_stage_ops conn_tcp_ops;
+/* The stages a plan may stack (conn.h's conn_plan), each its file's. */
 /* An HTTP proxy's CONNECT tunnel over below (conn_proxy.c). */
-struct conn_stage *conn_proxy_new(struct conn *, struct conn_stage *);
-/* The proxy's answer to CONNECT, raw, once the tunnel is open; or NULL. */
-const char *conn_proxy_head(const struct conn_stage *, size_t *);
+conn_stage_new_fn conn_proxy_new;
 /* A SOCKS4, 4a, 5 or 5h proxy's tunnel over below (conn_socks.c). */
-struct conn_stage *conn_socks_new(struct conn *, struct conn_stage *);
+conn_stage_new_fn conn_socks_new;
 /* TLS over below (conn_tls.c), for an https:// target. */
-struct conn_stage *conn_tls_new(struct conn *, struct conn_stage *);
-/* The stage's SSL once its handshake is done, or NULL. */
-SSL *conn_tls_ssl(const struct conn_stage *);
-/* Free the TLS stage's BIO method, made once per run. */
+conn_stage_new_fn conn_tls_new;
+/* Free the TLS stage's BIO method, made once per run; before the base. */
 void conn_tls_cleanup(struct awget *);
 
 /* What a stage may ask of its connection. */

@@ -219,6 +219,14 @@ tls_free(struct conn_stage *st)
 	free(ts);
 }
 
+static SSL *
+tls_stage_ssl(const struct conn_stage *st)
+{
+	const struct tls_stage *ts = (const struct tls_stage *)st;
+
+	return ts->up ? ts->ssl : NULL;
+}
+
 static const struct conn_stage_ops tls_ops = {
     .name = "tls",
     .phase = "tls",
@@ -226,6 +234,7 @@ static const struct conn_stage_ops tls_ops = {
     .recv = tls_recv,
     .send = tls_send,
     .free = tls_free,
+    .ssl = tls_stage_ssl,
 };
 
 struct conn_stage *
@@ -237,14 +246,6 @@ conn_tls_new(struct conn *c, struct conn_stage *below)
 	ts->st.conn = c;
 	ts->st.below = below;
 	return &ts->st;
-}
-
-SSL *
-conn_tls_ssl(const struct conn_stage *st)
-{
-	const struct tls_stage *ts = (const struct tls_stage *)st;
-
-	return st->ops == &tls_ops && ts->up ? ts->ssl : NULL;
 }
 
 void

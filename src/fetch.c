@@ -37,6 +37,7 @@
 
 #include "awget.h"
 #include "conn.h"
+#include "conn_stage.h"
 #include "dns.h"
 #include "fetch.h"
 #include "h2.h"
@@ -175,6 +176,23 @@ fetch_literal(const struct fetch *f, int family, const unsigned char *addr,
 	return sizeof(*sin6);
 }
 
+/* The stages over the hop's socket: the proxy's tunnel (CONNECT, or
+ * SOCKS), then TLS for https://. */
+static void
+fetch_plan(const struct fetch *f, struct conn_plan *plan)
+{
+	int n = 0;
+
+	plan->via = f->tunnel ? &f->via : NULL;
+	if (f->tunnel)
+		plan->stages[n++] = f->via.proxy->kind == PROXY_HTTP
+		    ? conn_proxy_new
+		    : conn_socks_new;
+	if (f->hop->tls)
+		plan->stages[n++] = conn_tls_new;
+	plan->stages[n] = NULL;
+}
+
 /* Connect to an address the target names itself, or an option gives. */
 static void
 fetch_connect_literal(struct fetch *f, int family, const unsigned char *addr,
@@ -182,6 +200,7 @@ fetch_connect_literal(struct fetch *f, int family, const unsigned char *addr,
 {
 	struct sockaddr_storage ss;
 	socklen_t len = fetch_literal(f, family, addr, port, &ss);
+	struct conn_plan plan;
 	int want = f->ctx->opts->family;
 
 	if (want != AF_UNSPEC && want != family) {
@@ -191,9 +210,9 @@ fetch_connect_literal(struct fetch *f, int family, const unsigned char *addr,
 		return;
 	}
 	fetch_set_state(f, FETCH_CONNECTING);
+	fetch_plan(f, &plan);
 	f->conn = conn_new(f->ctx, f->hop, fetch_end_us(f), NULL,
-	    (struct sockaddr *)&ss, len, f->tunnel ? &f->via : NULL,
-	    &fetch_conn_events, f);
+	    (struct sockaddr *)&ss, len, &plan, &fetch_conn_events, f);
 }
 
 /*
@@ -351,6 +370,7 @@ static void
 fetch_on_resolved(struct evutil_addrinfo *ai, const char *why, void *arg)
 {
 	struct fetch *f = arg;
+	struct conn_plan plan;
 
 	f->dns = NULL;
 	if (ai == NULL && f->via.proxy != NULL) {
@@ -364,8 +384,9 @@ fetch_on_resolved(struct evutil_addrinfo *ai, const char *why, void *arg)
 		return;
 	}
 	fetch_set_state(f, FETCH_CONNECTING);
-	f->conn = conn_new(f->ctx, f->hop, fetch_end_us(f), ai, NULL, 0,
-	    f->tunnel ? &f->via : NULL, &fetch_conn_events, f);
+	fetch_plan(f, &plan);
+	f->conn = conn_new(f->ctx, f->hop, fetch_end_us(f), ai, NULL, 0, &plan,
+	    &fetch_conn_events, f);
 }
 
 /* A connection is up (again, after a reset before any answer). */

@@ -21,9 +21,9 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include "escape.h"
 #include "h2.h"
 #include "http.h"
-#include "output.h"
 #include "util.h"
 
 /* Frames of the default largest size (16384) a head within the limit
@@ -173,14 +173,14 @@ static int
 h2_on_send(nghttp2_session *s, const nghttp2_frame *frame, void *arg)
 {
 	struct h2 *h = arg;
-	char esc[OUTPUT_ESCAPED_MAX(H2_MAX_QUOTE) + 1];
+	char esc[ESCAPE_MAX(H2_MAX_QUOTE) + 1];
 	size_t n = frame->goaway.opaque_data_len;
 
 	(void)s;
 	if (frame->hd.type != NGHTTP2_GOAWAY ||
 	    frame->goaway.error_code == NGHTTP2_NO_ERROR || h->final_done)
 		return 0;
-	esc[n > 0 ? output_escape(esc, frame->goaway.opaque_data,
+	esc[n > 0 ? escape_bytes(esc, frame->goaway.opaque_data,
 	                n > H2_MAX_QUOTE ? H2_MAX_QUOTE : n)
 	          : 0] = '\0';
 	h2_fail(h, OUTCOME_NOT_HTTP, "HTTP/2 protocol error (%s%s%s)",
@@ -199,11 +199,11 @@ h2_on_error(nghttp2_session *s, int code, const char *msg, size_t len,
     void *arg)
 {
 	struct h2 *h = arg;
-	char esc[OUTPUT_ESCAPED_MAX(H2_MAX_QUOTE) + 1];
+	char esc[ESCAPE_MAX(H2_MAX_QUOTE) + 1];
 
 	(void)s;
 	(void)code;
-	esc[len > 0 ? output_escape(esc, msg,
+	esc[len > 0 ? escape_bytes(esc, msg,
 	                  len > H2_MAX_QUOTE ? H2_MAX_QUOTE : len)
 	            : 0] = '\0';
 	h2_fail(h, OUTCOME_NOT_HTTP, "%s (%s)",

@@ -19,8 +19,9 @@
 
 #include "awget.h"
 #include "checkpoint.h"
-#include "conn.h"
+#include "conn_stage.h"
 #include "dns.h"
+#include "escape.h"
 #include "fetch.h"
 #include "http.h"
 #include "options.h"
@@ -81,7 +82,7 @@ input_name(const char *path, char *buf, size_t len)
 		return "stdin";
 	if (n > (len - 1) / 4)
 		n = (len - 1) / 4;
-	buf[output_escape(buf, path, n)] = '\0';
+	buf[escape_bytes(buf, path, n)] = '\0';
 	return buf;
 }
 
@@ -209,6 +210,13 @@ flush_stdout(struct output *o)
 	return AWGET_EXIT_FAILED;
 }
 
+/* --resume: a position the checkpoint has done is not fetched again. */
+static int
+skip_done(const void *cp, unsigned long long pos)
+{
+	return checkpoint_skip(cp, pos);
+}
+
 /* SIGINT or SIGTERM: stop where we are, keeping what is already done. */
 static void
 on_signal(evutil_socket_t fd, short what, void *arg)
@@ -228,6 +236,7 @@ main(int argc, char **argv)
 	struct event_config *cfg;
 	struct http_request *req;
 	struct event *ev_signal;
+	struct sched_owner own;
 	struct stats stats;
 	struct progress *progress = NULL;
 	const char *errstr;
@@ -323,7 +332,10 @@ main(int argc, char **argv)
 		output_free(ctx.out);
 		ctx.out = output_new(out_fd, err_fd);
 	}
-	ctx.sched = sched_new(&ctx, concurrency);
+	own.start = fetch_start;
+	own.skip = skip_done;
+	own.skip_arg = ctx.ckpt;
+	ctx.sched = sched_new(&ctx, concurrency, &own);
 	checkpoint_start(ctx.ckpt, &ctx);
 	if ((fd = signals_catch()) == -1 ||
 	    (ev_signal = event_new(ctx.base, fd, EV_READ | EV_PERSIST,
@@ -386,7 +398,7 @@ main(int argc, char **argv)
 	fetch_fini(&ctx);
 	http_request_free(req);
 	dns_free(ctx.dns);
-	conn_cleanup(&ctx);
+	conn_tls_cleanup(&ctx);
 	tls_ctx_free(ctx.tls);
 	checkpoint_free(ctx.ckpt); /* its tick, and the files written */
 	event_base_free(ctx.base);

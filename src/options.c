@@ -16,9 +16,9 @@
 #include <event2/util.h>
 
 #include "awget.h"
+#include "escape.h"
 #include "http.h"
 #include "options.h"
-#include "output.h"
 #include "state.h"
 #include "targets.h"
 #include "util.h"
@@ -221,7 +221,7 @@ has_control(const char *s)
 static enum options_result
 fail(char *err, size_t errlen, const char *fmt, ...)
 {
-	char msg[256], safe[OUTPUT_ESCAPED_MAX(sizeof(msg)) + 1];
+	char msg[256], safe[ESCAPE_MAX(sizeof(msg)) + 1];
 	va_list ap;
 	int n;
 
@@ -232,7 +232,7 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 		n = 0;
 	else if ((size_t)n >= sizeof(msg))
 		n = sizeof(msg) - 1;
-	safe[output_escape(safe, msg, n)] = '\0';
+	safe[escape_bytes(safe, msg, n)] = '\0';
 	snprintf(err, errlen, "%s", safe);
 	return OPTIONS_ERROR;
 }
@@ -451,7 +451,7 @@ static void
 fingerprint_line(struct options *o, const char *name, const char *value,
     int secret)
 {
-	char esc[OUTPUT_ESCAPED_MAX(512) + 1];
+	char esc[ESCAPE_MAX(512) + 1];
 	struct buf *b = &o->fingerprint;
 	size_t n;
 
@@ -463,11 +463,11 @@ fingerprint_line(struct options *o, const char *name, const char *value,
 		if (secret)
 			state_sha256(b, value, n);
 		else if (n > 512) { /* long: its start, and all of it hashed */
-			buf_append(b, esc, output_escape(esc, value, 64));
+			buf_append(b, esc, escape_bytes(esc, value, 64));
 			buf_append(b, "... ", 4);
 			state_sha256(b, value, n);
 		} else
-			buf_append(b, esc, output_escape(esc, value, n));
+			buf_append(b, esc, escape_bytes(esc, value, n));
 	}
 	buf_append(b, "\n", 1);
 }

@@ -1,7 +1,7 @@
 /*
  * output.c: the only place that writes to stdout and stderr during a run.
  *
- * A server's bytes reach the terminal only through output_escape, so a
+ * A server's bytes reach the terminal only through escape_bytes, so a
  * hostile header cannot set a window title, clear the screen or move the
  * cursor. A target's head is kept raw until it completes, then escaped
  * here line by line, whole, so targets never interleave; the sinks
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "awget.h"
+#include "escape.h"
 #include "http.h"
 #include "output.h"
 #include "signals.h"
@@ -43,60 +44,11 @@ struct output {
 	long long drain_by;  /* stopping: give up writing then (0: never) */
 };
 
-static const char hex[] = "0123456789abcdef";
-
-static char *
-escape_byte(char *d, unsigned char c)
-{
-	*d++ = '\\';
-	*d++ = 'x';
-	*d++ = hex[c >> 4];
-	*d++ = hex[c & 0xf];
-	return d;
-}
-
-size_t
-output_escape(char *dst, const void *src, size_t len)
-{
-	const unsigned char *s = src, *end = s + len;
-	char *d = dst;
-	size_t n;
-
-	while (s < end) {
-		unsigned char c = *s;
-
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			*d++ = (char)c;
-			s++;
-		} else if (c == '\t') {
-			*d++ = '\t';
-			s++;
-		} else if (c == '\\') {
-			*d++ = '\\';
-			*d++ = '\\';
-			s++;
-		} else if (c < 0x80 || (n = utf8_len(s, end - s)) == 0) {
-			d = escape_byte(d, c);
-			s++;
-		} else if (c == 0xc2 && s[1] < 0xa0) {
-			/* U+0080-U+009F are C1 controls (0x9b is CSI). */
-			d = escape_byte(d, s[0]);
-			d = escape_byte(d, s[1]);
-			s += 2;
-		} else {
-			memcpy(d, s, n);
-			d += n;
-			s += n;
-		}
-	}
-	return d - dst;
-}
-
 void
 output_line(struct buf *b, const void *line, size_t len)
 {
-	buf_reserve(b, OUTPUT_ESCAPED_MAX(len) + 1);
-	b->len += output_escape(b->data + b->len, line, len);
+	buf_reserve(b, ESCAPE_MAX(len) + 1);
+	b->len += escape_bytes(b->data + b->len, line, len);
 	b->data[b->len++] = '\n';
 }
 
@@ -282,11 +234,11 @@ output_headers(struct output *o, const char *target, size_t tlen,
 		if (n == 0)
 			continue; /* the blank line that ends a block */
 		output_room(o, &o->out,
-		    tlen + sizeof(sep) - 1 + OUTPUT_ESCAPED_MAX(n) + 1);
+		    tlen + sizeof(sep) - 1 + ESCAPE_MAX(n) + 1);
 		memcpy(b->data + b->len, target, tlen);
 		memcpy(b->data + b->len + tlen, sep, sizeof(sep) - 1);
 		b->len += tlen + sizeof(sep) - 1;
-		b->len += output_escape(b->data + b->len, line, n);
+		b->len += escape_bytes(b->data + b->len, line, n);
 		b->data[b->len++] = '\n';
 		if (b->len >= AWGET_OUTPUT_FLUSH)
 			output_write(o, &o->out);

@@ -1,6 +1,6 @@
 /*
- * output.h: the text output format, the escaping of every byte a server
- * sends, and the buffered sinks for stdout and stderr.
+ * output.h: the text output format and the buffered sinks for stdout and
+ * stderr. Every byte a server sends goes through escape.h's escape_bytes.
  */
 #ifndef OUTPUT_H
 #define OUTPUT_H
@@ -9,17 +9,6 @@
 
 struct buf;
 struct output;
-
-/* Bytes output_escape may write for n input bytes, at most. */
-#define OUTPUT_ESCAPED_MAX(n) ((n)*4)
-
-/*
- * Copy len bytes to dst, writing as \xHH every byte that could act on a
- * terminal: C0 controls but TAB, DEL, C1 controls, and every byte not part
- * of well-formed UTF-8 (RFC 3629). A backslash becomes "\\". dst must hold
- * OUTPUT_ESCAPED_MAX(len) bytes; returns the bytes written (no NUL).
- */
-size_t output_escape(char *, const void *, size_t);
 
 /* Append LINE, escaped, and "\n" to b. */
 void output_line(struct buf *, const void *, size_t);

@@ -19,8 +19,6 @@
 #include <event2/event_struct.h>
 
 #include "awget.h"
-#include "checkpoint.h"
-#include "fetch.h"
 #include "options.h"
 #include "rate.h"
 #include "sched.h"
@@ -28,6 +26,7 @@
 
 struct sched {
 	struct awget *ctx;
+	struct sched_owner own;
 	struct event *input; /* a pipe or terminal becoming readable */
 	struct event *token; /* --rate: the next token is due */
 	struct rate rate;
@@ -99,12 +98,13 @@ sched_on_input(evutil_socket_t fd, short what, void *arg)
 }
 
 struct sched *
-sched_new(struct awget *ctx, int max)
+sched_new(struct awget *ctx, int max, const struct sched_owner *own)
 {
 	struct sched *s = xcalloc(1, sizeof(*s));
 	int fd = targets_poll_fd(ctx->targets);
 
 	s->ctx = ctx;
+	s->own = *own;
 	s->max = max;
 	TAILQ_INIT(&s->waiting);
 	event_assign(&s->pass, ctx->base, -1, 0, sched_on_pass, s);
@@ -207,7 +207,8 @@ sched_fill(struct sched *s)
 			break;
 		} else {
 			t->pos = s->next++;
-			if (checkpoint_skip(ctx->ckpt, t->pos)) {
+			if (s->own.skip != NULL &&
+			    s->own.skip(s->own.skip_arg, t->pos)) {
 				target_free(t); /* --resume: it is done */
 				continue;
 			}
@@ -218,7 +219,7 @@ sched_fill(struct sched *s)
 			break;
 		}
 		s->inflight++;
-		fetch_start(ctx, t); /* its end frees the slot next pass */
+		s->own.start(ctx, t); /* its end frees the slot next pass */
 	}
 	if (sched_finished(s))
 		event_base_loopbreak(ctx->base);

@@ -10,6 +10,7 @@
 #include "awget.h"
 
 struct sched;
+struct target;
 
 /* A connection waiting for a descriptor: cb(arg) when one may be free. */
 struct sched_wait {
@@ -19,7 +20,19 @@ struct sched_wait {
 	TAILQ_ENTRY(sched_wait) entry;
 };
 
-struct sched *sched_new(struct awget *, int);
+/*
+ * What the scheduler does with the targets it takes, given by its owner
+ * (main.c), so that the scheduler knows nothing of fetching or of
+ * checkpoints: skip(arg, pos) says a position is done already (--resume),
+ * start(ctx, t) hands a target over; its end calls sched_release.
+ */
+struct sched_owner {
+	void (*start)(struct awget *, struct target *);
+	int (*skip)(const void *, unsigned long long);
+	const void *skip_arg;
+};
+
+struct sched *sched_new(struct awget *, int, const struct sched_owner *);
 void sched_free(struct sched *);
 /* Start targets while slots are free (main, and sched's own events). */
 void sched_fill(struct sched *);

@@ -25,6 +25,7 @@
 #include <openssl/sha.h>
 
 #include "awget.h"
+#include "escape.h"
 #include "output.h"
 #include "state.h"
 
@@ -273,7 +274,7 @@ state_parse(struct state *s, const char *p, size_t len, char *err,
 static const char *
 quoted(const char *line, size_t n, char *buf)
 {
-	buf[output_escape(buf, line, n > 160 ? 160 : n)] = '\0';
+	buf[escape_bytes(buf, line, n > 160 ? 160 : n)] = '\0';
 	return buf;
 }
 
@@ -281,7 +282,7 @@ int
 state_compare(const struct buf *saved, const struct buf *now, char *err,
     size_t errlen)
 {
-	char x[OUTPUT_ESCAPED_MAX(160) + 1], y[OUTPUT_ESCAPED_MAX(160) + 1];
+	char x[ESCAPE_MAX(160) + 1], y[ESCAPE_MAX(160) + 1];
 	size_t ao = 0, bo = 0, an = 0, bn = 0;
 	const char *a, *b;
 

@@ -24,8 +24,8 @@
 #include <idn2.h>
 
 #include "awget.h"
+#include "escape.h"
 #include "expand.h"
-#include "output.h"
 #include "targets.h"
 #include "url.h"
 #include "util.h"
@@ -407,8 +407,8 @@ target_parse(const char *line, size_t len)
 	/* A name outside ASCII may grow in its ASCII form, up to 253 bytes. */
 	hostroom = room + (has_high(line, room) ? AWGET_MAX_HOSTNAME + 1 : 0);
 	t = xcalloc(1,
-	    sizeof(*t) + shown + 4 + OUTPUT_ESCAPED_MAX(shown) + 4 + hostroom +
-	        1 + 3 * room + 2);
+	    sizeof(*t) + shown + 4 + ESCAPE_MAX(shown) + 4 + hostroom + 1 +
+	        3 * room + 2);
 	raw = t->storage;
 	memcpy(raw, line, shown);
 	if (toolong)
@@ -416,7 +416,7 @@ target_parse(const char *line, size_t len)
 	t->line = raw;
 	t->line_len = shown + (toolong ? 3 : 0);
 	text = raw + t->line_len + 1;
-	n = output_escape(text, line, shown);
+	n = escape_bytes(text, line, shown);
 	if (toolong) {
 		memcpy(text + n, "...", 3);
 		n += 3;

@@ -24,7 +24,6 @@
 
 #include "json.h"
 #include "options.h"
-#include "output.h"
 #include "tls.h"
 #include "util.h"
 

@@ -13,11 +13,12 @@
 #include <unistd.h>
 
 #include "awget.h"
+#include "escape.h"
 #include "output.h"
 #include "util.h"
 #include "check_common.h"
 
-/* Bytes past the room output_escape may use, to catch overruns. */
+/* Bytes past the room escape_bytes may use, to catch overruns. */
 #define GUARD 16
 
 /*
@@ -28,13 +29,13 @@
 static char *
 escape(const void *in, size_t n, size_t *outlen)
 {
-	size_t room = OUTPUT_ESCAPED_MAX(n);
+	size_t room = ESCAPE_MAX(n);
 	char *out = malloc(room + GUARD);
 	size_t i;
 
 	ck_assert_ptr_nonnull(out);
 	memset(out, 0x5a, room + GUARD);
-	*outlen = output_escape(out, in, n);
+	*outlen = escape_bytes(out, in, n);
 	if (*outlen > room)
 		ck_abort_msg("%zu bytes escaped to %zu", n, *outlen);
 	for (i = room; i < room + GUARD; i++)
@@ -68,7 +69,7 @@ check_same(const char *in)
 	check_escape(in, in);
 }
 
-START_TEST(test_output_escape_printable_unchanged)
+START_TEST(test_escape_bytes_printable_unchanged)
 {
 	char in[96];
 	size_t i, n = 0;
@@ -83,14 +84,14 @@ START_TEST(test_output_escape_printable_unchanged)
 }
 END_TEST
 
-START_TEST(test_output_escape_tab_kept)
+START_TEST(test_escape_bytes_tab_kept)
 {
 	check_same("\t");
 	check_same("a\tb\t");
 }
 END_TEST
 
-START_TEST(test_output_escapes_esc)
+START_TEST(test_escape_bytess_esc)
 {
 	check_escape("\x1b", "\\x1b");
 	check_escape("a\x1b[2Jb", "a\\x1b[2Jb");
@@ -98,7 +99,7 @@ START_TEST(test_output_escapes_esc)
 }
 END_TEST
 
-START_TEST(test_output_escapes_c0_and_del)
+START_TEST(test_escape_bytess_c0_and_del)
 {
 	check_escape_n("\0", 1, "\\x00");
 	check_escape("\x7f", "\\x7f");
@@ -113,14 +114,14 @@ START_TEST(test_output_escapes_c0_and_del)
 }
 END_TEST
 
-START_TEST(test_output_escapes_backslash)
+START_TEST(test_escape_bytess_backslash)
 {
 	check_escape("\\", "\\\\");
 	check_escape("a\\x1b", "a\\\\x1b");
 }
 END_TEST
 
-START_TEST(test_output_escapes_c1)
+START_TEST(test_escape_bytess_c1)
 {
 	check_escape("\x9b", "\\x9b");
 	check_escape("\x80", "\\x80");
@@ -131,7 +132,7 @@ START_TEST(test_output_escapes_c1)
 }
 END_TEST
 
-START_TEST(test_output_escape_utf8_unchanged)
+START_TEST(test_escape_bytes_utf8_unchanged)
 {
 	check_same("caf\xc3\xa9");      /* é */
 	check_same("\xe2\x82\xac");     /* € */
@@ -149,7 +150,7 @@ START_TEST(test_output_escape_utf8_unchanged)
 }
 END_TEST
 
-START_TEST(test_output_escapes_overlong)
+START_TEST(test_escape_bytess_overlong)
 {
 	check_escape("\xc0\x80", "\\xc0\\x80");
 	check_escape("\xc1\xbf", "\\xc1\\xbf");
@@ -160,20 +161,20 @@ START_TEST(test_output_escapes_overlong)
 }
 END_TEST
 
-START_TEST(test_output_escapes_surrogate)
+START_TEST(test_escape_bytess_surrogate)
 {
 	check_escape("\xed\xa0\x80", "\\xed\\xa0\\x80");
 	check_escape("\xed\xbf\xbf", "\\xed\\xbf\\xbf");
 }
 END_TEST
 
-START_TEST(test_output_escapes_above_max)
+START_TEST(test_escape_bytess_above_max)
 {
 	check_escape("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");
 }
 END_TEST
 
-START_TEST(test_output_escapes_f5_to_ff)
+START_TEST(test_escape_bytess_f5_to_ff)
 {
 	char in[5], want[17];
 	int c;
@@ -186,7 +187,7 @@ START_TEST(test_output_escapes_f5_to_ff)
 }
 END_TEST
 
-START_TEST(test_output_escapes_truncated)
+START_TEST(test_escape_bytess_truncated)
 {
 	check_escape("\xe2\x82", "\\xe2\\x82");
 	check_escape("\xc3", "\\xc3");
@@ -202,7 +203,7 @@ START_TEST(test_output_escapes_truncated)
 }
 END_TEST
 
-START_TEST(test_output_escapes_lone_continuation)
+START_TEST(test_escape_bytess_lone_continuation)
 {
 	check_escape("\x80", "\\x80");
 	check_escape("\xbf", "\\xbf");
@@ -261,7 +262,7 @@ hexval(int c)
 	return -1;
 }
 
-/* Undo output_escape; returns the length of the bytes rebuilt in dst. */
+/* Undo escape_bytes; returns the length of the bytes rebuilt in dst. */
 static size_t
 unescape(unsigned char *dst, const char *s, size_t n)
 {
@@ -316,7 +317,7 @@ check_escape_properties(const unsigned char *in, size_t n)
 	free(out);
 }
 
-START_TEST(test_output_escape_all_bytes)
+START_TEST(test_escape_bytes_all_bytes)
 {
 	unsigned char in[256];
 	size_t i;
@@ -330,7 +331,7 @@ START_TEST(test_output_escape_all_bytes)
 }
 END_TEST
 
-START_TEST(test_output_escape_random_bytes)
+START_TEST(test_escape_bytes_random_bytes)
 {
 	unsigned char in[512];
 	uint32_t x = 2463534242u; /* xorshift32: the same bytes every run */
@@ -351,13 +352,13 @@ START_TEST(test_output_escape_random_bytes)
 }
 END_TEST
 
-START_TEST(test_output_escape_worst_case)
+START_TEST(test_escape_bytes_worst_case)
 {
-	/* Every byte escaped: exactly OUTPUT_ESCAPED_MAX(n). */
+	/* Every byte escaped: exactly ESCAPE_MAX(n). */
 	size_t len;
 	char *out = escape("\x1b\x1b\x1b\xff", 4, &len);
 
-	ck_assert_uint_eq(len, OUTPUT_ESCAPED_MAX(4));
+	ck_assert_uint_eq(len, ESCAPE_MAX(4));
 	ck_assert_mem_eq(out, "\\x1b\\x1b\\x1b\\xff", len);
 	free(out);
 }
@@ -691,23 +692,23 @@ output_suite(void)
 	Suite *s = suite_create("output");
 	TCase *tc;
 
-	tc = tcase(s, "output_escape");
-	tcase_add_test(tc, test_output_escape_printable_unchanged);
-	tcase_add_test(tc, test_output_escape_tab_kept);
-	tcase_add_test(tc, test_output_escapes_esc);
-	tcase_add_test(tc, test_output_escapes_c0_and_del);
-	tcase_add_test(tc, test_output_escapes_backslash);
-	tcase_add_test(tc, test_output_escapes_c1);
-	tcase_add_test(tc, test_output_escape_utf8_unchanged);
-	tcase_add_test(tc, test_output_escapes_overlong);
-	tcase_add_test(tc, test_output_escapes_surrogate);
-	tcase_add_test(tc, test_output_escapes_above_max);
-	tcase_add_test(tc, test_output_escapes_f5_to_ff);
-	tcase_add_test(tc, test_output_escapes_truncated);
-	tcase_add_test(tc, test_output_escapes_lone_continuation);
-	tcase_add_test(tc, test_output_escape_all_bytes);
-	tcase_add_test(tc, test_output_escape_random_bytes);
-	tcase_add_test(tc, test_output_escape_worst_case);
+	tc = tcase(s, "escape_bytes");
+	tcase_add_test(tc, test_escape_bytes_printable_unchanged);
+	tcase_add_test(tc, test_escape_bytes_tab_kept);
+	tcase_add_test(tc, test_escape_bytess_esc);
+	tcase_add_test(tc, test_escape_bytess_c0_and_del);
+	tcase_add_test(tc, test_escape_bytess_backslash);
+	tcase_add_test(tc, test_escape_bytess_c1);
+	tcase_add_test(tc, test_escape_bytes_utf8_unchanged);
+	tcase_add_test(tc, test_escape_bytess_overlong);
+	tcase_add_test(tc, test_escape_bytess_surrogate);
+	tcase_add_test(tc, test_escape_bytess_above_max);
+	tcase_add_test(tc, test_escape_bytess_f5_to_ff);
+	tcase_add_test(tc, test_escape_bytess_truncated);
+	tcase_add_test(tc, test_escape_bytess_lone_continuation);
+	tcase_add_test(tc, test_escape_bytes_all_bytes);
+	tcase_add_test(tc, test_escape_bytes_random_bytes);
+	tcase_add_test(tc, test_escape_bytes_worst_case);
 
 	tc = tcase(s, "output_line");
 	tcase_add_test(tc, test_output_line_plain);
